@@ -1,0 +1,52 @@
+/**
+ * The seam between a WAMP connection (WebSocket, in-process channel, …) and
+ * the router. The wire side decodes frames into {@link WampMessage}s and feeds
+ * them to the {@link TransportHandler} the router returned from `attach()`;
+ * the router answers through {@link Transport.send}.
+ *
+ * @module
+ */
+
+/** A decoded WAMP message: an array whose first element is the type code. */
+export type WampMessage = unknown[];
+
+/** Facts about a connection, for session details and the meta API. */
+export interface TransportInfo {
+  /** Kind of transport: `"websocket"`, `"internal"`, … */
+  readonly type: string;
+  /** Peer address in Crossbar's form, e.g. `"tcp4:127.0.0.1:54321"`. */
+  readonly peer: string;
+  /** Negotiated serializer: `"json"`, `"msgpack"`, `"cbor"`, `"internal"`. */
+  readonly serializer: string;
+  /** Whether the connection is encrypted (TLS). */
+  readonly secure: boolean;
+  /** Headers of the HTTP upgrade request (lower-case names), if any. */
+  readonly httpHeaders?: Readonly<Record<string, string>>;
+}
+
+/** The router's handle on one connection. */
+export interface Transport {
+  /** What the router may tell about the connection. */
+  readonly info: TransportInfo;
+  /**
+   * Sends one message to the peer. Never throws: a message for a connection
+   * that is closing or closed is dropped.
+   */
+  send(message: WampMessage): void;
+  /** Closes the connection (idempotent). */
+  close(code?: number, reason?: string): void;
+}
+
+/** The router's side of one attached connection. */
+export interface TransportHandler {
+  /** One decoded message from the peer; the router validates its shape. */
+  onMessage(message: WampMessage): void;
+  /**
+   * The wire layer could not decode a frame, or it broke a transport limit
+   * (size, serializer). The router answers ABORT
+   * `wamp.error.protocol_violation` with `reason`, then closes the transport.
+   */
+  onProtocolError(reason: string): void;
+  /** The connection is gone (closed by either side, or dropped). */
+  onClose(): void;
+}

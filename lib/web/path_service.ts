@@ -1,0 +1,46 @@
+/**
+ * The seam between the web transport's path table and the services mounted
+ * on it (wsgi apps, WAMP websocket endpoints, static files, …).
+ *
+ * @module
+ */
+
+/** What the path table tells a service about one request. */
+export interface ServeContext {
+  /**
+   * The mount prefix the request matched, without a trailing slash; `""` for
+   * the root service. WSGI's `SCRIPT_NAME`.
+   */
+  readonly prefix: string;
+  /**
+   * The rest of the URL path below the prefix, raw (still percent-encoded),
+   * always starting with `/` (`/app` gives `/`, `/app/a/b` gives `/a/b`).
+   * WSGI's `PATH_INFO`.
+   */
+  readonly rest: string;
+  /** The query string including its `?`, or `""`. */
+  readonly search: string;
+  /** The client's address. */
+  readonly remoteAddr: Deno.NetAddr | Deno.UnixAddr;
+  /** Whether the request arrived over TLS. */
+  readonly secure: boolean;
+  /** Aborted when the node shuts down or the client goes away. */
+  readonly signal: AbortSignal;
+}
+
+/** A service mounted at a path of a web transport. */
+export interface PathService {
+  /** The Crossbar service type, e.g. `"wsgi"` or `"websocket"`. */
+  readonly type: string;
+  /**
+   * Answers one request. Expected failures are returned as responses; a
+   * thrown error is logged by the transport and answered with a plain 500.
+   */
+  handle(request: Request, context: ServeContext): Response | Promise<Response>;
+  /**
+   * Stops the service: finish or cut in-flight work by `deadline`
+   * (a `Date.now()` value), then release workers, sockets and timers.
+   * Idempotent.
+   */
+  close(deadline?: number): Promise<void>;
+}
