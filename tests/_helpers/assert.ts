@@ -10,12 +10,20 @@ export function assert(value: unknown, message?: string): asserts value {
 }
 
 /** Asserts deep, strict equality. */
-export function assertEquals<T>(actual: T, expected: T, message?: string) {
+export function assertEquals<T>(
+  actual: T,
+  expected: T,
+  message?: string,
+): void {
   nodeAssert.deepStrictEqual(actual, expected, message);
 }
 
 /** Asserts deep, strict inequality. */
-export function assertNotEquals<T>(actual: T, expected: T, message?: string) {
+export function assertNotEquals<T>(
+  actual: T,
+  expected: T,
+  message?: string,
+): void {
   nodeAssert.notDeepStrictEqual(actual, expected, message);
 }
 
@@ -24,7 +32,7 @@ export function assertStringIncludes(
   actual: string,
   expected: string,
   message?: string,
-) {
+): void {
   if (!actual.includes(expected)) {
     throw new nodeAssert.AssertionError({
       message: message ??
@@ -38,7 +46,11 @@ export function assertStringIncludes(
 }
 
 /** Asserts that `actual` matches `pattern`. */
-export function assertMatch(actual: string, pattern: RegExp, message?: string) {
+export function assertMatch(
+  actual: string,
+  pattern: RegExp,
+  message?: string,
+): void {
   nodeAssert.match(actual, pattern, message);
 }
 
