@@ -1,0 +1,207 @@
+/**
+ * A web transport: one `Deno.serve` listener whose requests are dispatched
+ * through a {@link PathTable} to path services.
+ *
+ * Request lifecycle:
+ * 1. `Deno.serve` accepts the request (`web_transport.ts`, `#dispatch`).
+ * 2. The path is split off the URL without parsing it whole and matched in
+ *    the path table (`path_table.ts`); no match gives a plain 404.
+ * 3. The service answers (`PathService.handle`); a thrown error is logged and
+ *    becomes a plain 500 (with the stack only under `display_tracebacks`).
+ * 4. HSTS and the access log line are added on the way out
+ *    (`_response_decor.ts`).
+ *
+ * @module
+ */
+import type { Logger } from "../log/logger.ts";
+import type { PathService, ServeContext } from "./path_service.ts";
+import type { PathTable } from "./path_table.ts";
+import { errorResponse, finishResponse } from "./_response_decor.ts";
+
+/** Where a web transport listens. */
+export type ListenEndpoint =
+  | {
+    readonly kind: "tcp";
+    /** Interface to bind, e.g. `"0.0.0.0"`, `"::"`, `"127.0.0.1"`. */
+    readonly hostname: string;
+    /** Port; 0 picks a free one. */
+    readonly port: number;
+    /** PEM certificate chain and key: serve HTTPS. */
+    readonly tls?: { readonly cert: string; readonly key: string };
+  }
+  | {
+    readonly kind: "unix";
+    /** Absolute path of the socket file (an existing file is replaced). */
+    readonly path: string;
+  };
+
+/** Behaviour switches from the transport's `options`. */
+export interface WebBehaviour {
+  /** Log one line per request. @default {false} */
+  readonly accessLog: boolean;
+  /** Put the stack trace into 500 pages. @default {false} */
+  readonly displayTracebacks: boolean;
+  /** `Strict-Transport-Security: max-age=N` on every response, or off. */
+  readonly hstsMaxAge: number | undefined;
+}
+
+/** Options for {@link listenWebTransport}. */
+export interface WebTransportOptions {
+  /** Where to listen. */
+  readonly endpoint: ListenEndpoint;
+  /** The services by path. */
+  readonly table: PathTable<PathService>;
+  /** Logging, HSTS and error pages. */
+  readonly behaviour: WebBehaviour;
+  /** Receives the access log and errors. */
+  readonly logger: Logger;
+}
+
+/** A listening web transport. */
+export interface WebTransport extends AsyncDisposable {
+  /** Base URL: `http://127.0.0.1:8080`, or `unix:/path/to.sock`. */
+  readonly url: string;
+  /** The bound address. */
+  readonly addr: Deno.NetAddr | Deno.UnixAddr;
+  /**
+   * Stops accepting connections and waits for in-flight requests until
+   * `deadline` (a `Date.now()` value), then cuts the rest. Does not close the
+   * services; the node does that. Idempotent.
+   */
+  close(deadline?: number): Promise<void>;
+}
+
+/**
+ * Starts listening and serving.
+ *
+ * @param options Endpoint, path table, behaviour and logger.
+ * @returns The running transport.
+ * @throws {Deno.errors.AddrInUse} When the port is taken.
+ */
+export async function listenWebTransport(
+  options: WebTransportOptions,
+): Promise<WebTransport> {
+  const { endpoint } = options;
+  if (endpoint.kind === "unix") await removeStaleSocket(endpoint.path);
+  const secure = endpoint.kind === "tcp" && endpoint.tls !== undefined;
+  const dispatch = createDispatcher(options, secure);
+  const serveOptions = endpoint.kind === "unix" ? { path: endpoint.path } : {
+    hostname: endpoint.hostname,
+    port: endpoint.port,
+    ...(endpoint.tls ?? {}),
+  };
+  const server = Deno.serve({
+    ...serveOptions,
+    onListen: () => {},
+    onError: (error) => {
+      options.logger.error(`Unhandled error: ${describe(error)}`);
+      return errorResponse(500, undefined);
+    },
+  }, dispatch);
+  // Only tcp and unix listeners are created here, never vsock.
+  const addr = server.addr as Deno.NetAddr | Deno.UnixAddr;
+  const url = "path" in addr
+    ? `unix:${addr.path}`
+    : `${secure ? "https" : "http"}://${
+      hostForUrl(addr.hostname)
+    }:${addr.port}`;
+  let closing: Promise<void> | undefined;
+  const close = (deadline = Date.now() + 10_000) =>
+    closing ??= shutdown(server, deadline);
+  return { url, addr, close, [Symbol.asyncDispose]: () => close() };
+}
+
+function createDispatcher(options: WebTransportOptions, secure: boolean) {
+  const { table, behaviour, logger } = options;
+  const access = behaviour.accessLog ? logger.child("access") : undefined;
+  return async (
+    request: Request,
+    info: Deno.ServeHandlerInfo,
+  ): Promise<Response> => {
+    const started = access ? performance.now() : 0;
+    const url = request.url;
+    const pathStart = url.indexOf("/", url.indexOf("://") + 3);
+    const queryStart = url.indexOf("?", pathStart);
+    const pathname = queryStart === -1
+      ? url.slice(pathStart)
+      : url.slice(pathStart, queryStart);
+    // Only tcp and unix listeners are created here, never vsock.
+    const remoteAddr = info.remoteAddr as Deno.NetAddr | Deno.UnixAddr;
+    const hit = table.match(pathname);
+    let response: Response;
+    if (hit === undefined) {
+      response = errorResponse(404, undefined);
+    } else {
+      const context: ServeContext = {
+        prefix: hit.prefix,
+        rest: hit.rest,
+        search: queryStart === -1 ? "" : url.slice(queryStart),
+        remoteAddr,
+        secure,
+        signal: request.signal,
+      };
+      try {
+        response = await hit.service.handle(request, context);
+      } catch (error) {
+        logger.error(
+          `Service "${hit.service.type}" at "${
+            hit.prefix || "/"
+          }" failed on ${request.method} ${pathname}: ${describe(error)}`,
+        );
+        response = errorResponse(
+          500,
+          behaviour.displayTracebacks ? error : undefined,
+        );
+      }
+    }
+    return finishResponse(response, {
+      hstsMaxAge: behaviour.hstsMaxAge,
+      access: access && {
+        logger: access,
+        started,
+        method: request.method,
+        path: pathname,
+        remote: remoteAddr,
+      },
+    });
+  };
+}
+
+async function shutdown(server: Deno.HttpServer, deadline: number) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(
+      () => resolve("late"),
+      Math.max(0, deadline - Date.now()),
+    );
+  });
+  const drained = server.shutdown().then(() => "drained" as const);
+  const outcome = await Promise.race([drained, late]);
+  clearTimeout(timer);
+  if (outcome === "late") {
+    // Connections that outlive the grace period are cut when the process
+    // exits; the listener itself is already closed.
+    return;
+  }
+}
+
+async function removeStaleSocket(path: string): Promise<void> {
+  try {
+    const stat = await Deno.lstat(path);
+    if (stat.isSocket) await Deno.remove(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+}
+
+function hostForUrl(hostname: string): string {
+  if (hostname === "0.0.0.0") return "127.0.0.1";
+  if (hostname === "::") return "[::1]";
+  return hostname.includes(":") ? `[${hostname}]` : hostname;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error
+    ? `${error.name}: ${error.message}`
+    : String(error);
+}
