@@ -1,0 +1,24 @@
+/**
+ * The MessagePack serialization (`wamp.2.msgpack`, `wamp.2.msgpack.batched`),
+ * over npm `@msgpack/msgpack`. Bytes travel as msgpack `bin`.
+ *
+ * @module
+ */
+import { Decoder, Encoder } from "@msgpack/msgpack";
+import { binaryCodecs } from "./_binary_codec.ts";
+import type { Codec } from "./codec.ts";
+
+const encoder = new Encoder({ ignoreUndefined: false, maxDepth: 200 });
+const decoder = new Decoder();
+
+const codecs = binaryCodecs({
+  name: "msgpack",
+  encode: (value) => encoder.encode(value),
+  decode: (bytes) => decoder.decode(bytes),
+});
+
+/** `wamp.2.msgpack`: one MessagePack value per binary frame. */
+export const MSGPACK_CODEC: Codec = codecs.plain;
+
+/** `wamp.2.msgpack.batched`: length-prefixed MessagePack values. */
+export const MSGPACK_BATCHED_CODEC: Codec = codecs.batched;
