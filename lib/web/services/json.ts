@@ -1,0 +1,92 @@
+/**
+ * The `json` path service: answers GET and HEAD with a fixed JSON value.
+ *
+ * Unlike Crossbar's release (which ignores `options`), the options are
+ * honoured. `allow_cross_origin` defaults to `true` because Crossbar always
+ * sends its CORS headers. The content type is
+ * `application/json; charset=utf-8` (Crossbar's has a typo).
+ *
+ * @module
+ */
+import type { PathService } from "../path_service.ts";
+import type { ServiceEnv } from "./service_env.ts";
+import {
+  isReadMethod,
+  methodNotAllowed,
+  READ_METHODS,
+  setCorsHeaders,
+} from "./_static_http.ts";
+
+/** `options` of a `json` service, as in Crossbar's config. */
+export interface JsonServiceOptions {
+  /** Indent the output (2 spaces). @default {false} */
+  readonly prettify?: boolean | undefined;
+  /** Send `Access-Control-Allow-Origin` and `-Credentials`. @default {true} */
+  readonly "allow_cross_origin"?: boolean | undefined;
+  /** Send headers that forbid caching. @default {false} */
+  readonly "discourage_caching"?: boolean | undefined;
+}
+
+/** A `json` path service entry of Crossbar's config. */
+export interface JsonServiceConfig {
+  readonly type: "json";
+  readonly id?: string | undefined;
+  /** Any JSON value. */
+  readonly value: unknown;
+  readonly options?: JsonServiceOptions | undefined;
+}
+
+/**
+ * Creates a `json` service. The value is serialised once, here.
+ *
+ * @param config The validated service config.
+ * @param _env The node environment (unused).
+ * @returns The path service.
+ * @throws {TypeError} When `value` cannot be serialised as JSON.
+ */
+export function createJsonService(
+  config: JsonServiceConfig,
+  _env: ServiceEnv,
+): PathService {
+  const options = config.options ?? {};
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(config.value, null, options.prettify ? 2 : 0);
+  } catch (error) {
+    throw new TypeError(
+      `Cannot create the json service: "value" is not serialisable: ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+      { cause: error },
+    );
+  }
+  if (text === undefined) {
+    throw new TypeError('Cannot create the json service: "value" is missing');
+  }
+  const body = new TextEncoder().encode(options.prettify ? `${text}\n` : text);
+  const cors = options.allow_cross_origin ?? true;
+  const noCache = options.discourage_caching ?? false;
+  return {
+    type: "json",
+    handle(request) {
+      const headers = new Headers();
+      if (cors) setCorsHeaders(headers, request);
+      if (!isReadMethod(request.method)) {
+        return methodNotAllowed(READ_METHODS, headers);
+      }
+      headers.set("content-type", "application/json; charset=utf-8");
+      headers.set("content-length", String(body.length));
+      if (noCache) {
+        headers.set(
+          "cache-control",
+          "no-store, no-cache, must-revalidate, max-age=0",
+        );
+        headers.set("pragma", "no-cache");
+        headers.set("expires", "0");
+      }
+      const content = request.method === "HEAD" ? null : body.slice();
+      return new Response(content, { headers });
+    },
+    close: () => Promise.resolve(),
+  };
+}
