@@ -1,0 +1,112 @@
+/**
+ * Turns a transport's `endpoint` config into a listening web transport:
+ * interface and IP version, `port` or the first free port of `portrange`,
+ * TLS files read relative to the node directory, unix socket paths.
+ */
+import { resolve } from "node:path";
+import type { EndpointConfig } from "../config/mod.ts";
+import {
+  type ListenEndpoint,
+  listenWebTransport,
+  type WebTransport,
+  type WebTransportOptions,
+} from "../web/web_transport.ts";
+
+/** Raised when an endpoint cannot be opened (port taken, TLS file missing). */
+export class EndpointError extends Error {
+  /** Creates the error; `cause` is the underlying failure. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "EndpointError";
+  }
+}
+
+/**
+ * Opens `endpoint` and serves it with the given table and behaviour.
+ *
+ * @param endpoint The validated endpoint config.
+ * @param options The rest of the web transport's options and the cbdir.
+ * @returns The listening transport.
+ * @throws {EndpointError} When no port could be bound or a file is missing.
+ */
+export async function listenEndpoint(
+  endpoint: EndpointConfig,
+  options: Omit<WebTransportOptions, "endpoint"> & { cbdir: string },
+): Promise<WebTransport> {
+  if (endpoint.type === "unix") {
+    return await listenOn(
+      { kind: "unix", path: resolve(options.cbdir, endpoint.path) },
+      options,
+    );
+  }
+  const hostname = endpoint.interface ||
+    (endpoint.version === 6 ? "::" : "0.0.0.0");
+  const tls = endpoint.tls && await readTls(endpoint.tls, options.cbdir);
+  const ports = endpoint.portrange
+    ? range(endpoint.portrange[0], endpoint.portrange[1])
+    : [endpoint.port ?? 0];
+  let lastError: unknown;
+  for (const port of ports) {
+    try {
+      return await listenOn(
+        { kind: "tcp", hostname, port, ...(tls && { tls }) },
+        options,
+      );
+    } catch (error) {
+      if (!(error instanceof EndpointError)) throw error;
+      lastError = error;
+    }
+  }
+  throw lastError;
+}
+
+async function listenOn(
+  endpoint: ListenEndpoint,
+  options: Omit<WebTransportOptions, "endpoint">,
+): Promise<WebTransport> {
+  try {
+    return await listenWebTransport({ ...options, endpoint });
+  } catch (error) {
+    const where = endpoint.kind === "unix"
+      ? `unix socket "${endpoint.path}"`
+      : `${endpoint.hostname}:${endpoint.port}`;
+    if (error instanceof Deno.errors.AddrInUse) {
+      throw new EndpointError(`Cannot listen on ${where}: address in use`, {
+        cause: error,
+      });
+    }
+    throw new EndpointError(
+      `Cannot listen on ${where}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}
+
+async function readTls(
+  tls: NonNullable<Extract<EndpointConfig, { type: "tcp" }>["tls"]>,
+  cbdir: string,
+): Promise<{ cert: string; key: string }> {
+  const read = async (file: string, what: string) => {
+    const path = resolve(cbdir, file);
+    try {
+      return await Deno.readTextFile(path);
+    } catch (error) {
+      throw new EndpointError(
+        `Cannot read the TLS ${what} "${path}": ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  };
+  const key = await read(tls.key, "key");
+  let cert = await read(tls.certificate, "certificate");
+  for (const chain of tls.chain_certificates ?? []) {
+    cert += "\n" + await read(chain, "chain certificate");
+  }
+  return { cert, key };
+}
+
+function range(low: number, high: number): number[] {
+  const ports: number[] = [];
+  for (let port = low; port <= high; port++) ports.push(port);
+  return ports;
+}

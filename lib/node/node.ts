@@ -1,0 +1,207 @@
+/**
+ * The node: builds every router worker's WAMP router and web transports
+ * from a validated config, starts them, and stops them in order.
+ *
+ * Start-up lifecycle:
+ * 1. One WAMP router per router worker, from its `realms` (`lib/wamp/`).
+ * 2. Per transport, the path tree is flattened into prefixes
+ *    (`_path_tree.ts`) and each service is created in Crossbar's order
+ *    (root first, then sorted keys) by `services.ts`; a wsgi app that cannot
+ *    load fails the start here, before anything listens.
+ * 3. Each transport listens (`endpoint.ts` → `lib/web/web_transport.ts`) and
+ *    logs every path with its service and URL.
+ *
+ * Shutdown lifecycle (`close()`):
+ * 1. Every transport stops accepting.
+ * 2. Every router says GOODBYE to its sessions.
+ * 3. Services finish in-flight work until the grace deadline, then stop
+ *    their workers.
+ * 4. Transports drain.
+ *
+ * @module
+ */
+import type { Config, RouterWorkerConfig } from "../config/mod.ts";
+import { createLogger, type Logger } from "../log/mod.ts";
+import { VERSION } from "../version.ts";
+import { createRouter, type Router } from "../wamp/mod.ts";
+import type { PathService } from "../web/path_service.ts";
+import { PathTable } from "../web/path_table.ts";
+import type { WebTransport } from "../web/web_transport.ts";
+import { listenEndpoint } from "./endpoint.ts";
+import { flattenPaths } from "./_path_tree.ts";
+import { createPathService, type NodeInfo } from "./services.ts";
+
+/** Options for {@link startNode}. */
+export interface StartNodeOptions {
+  /** The validated configuration. */
+  readonly config: Config;
+  /** The node directory (absolute); config paths are relative to it. */
+  readonly cbdir: string;
+  /** Where logs go. @default {a logger at "info" writing to stderr} */
+  readonly logger?: Logger;
+  /** Grace period for in-flight requests on close, in ms. @default {10000} */
+  readonly gracePeriod?: number;
+}
+
+/** A listening transport of a running node. */
+export interface NodeTransport {
+  /** `web` or `websocket`. */
+  readonly type: string;
+  /** Base URL, e.g. `http://127.0.0.1:8080`. */
+  readonly url: string;
+  /** Mounted prefixes and their service types. */
+  readonly paths: readonly { readonly path: string; readonly type: string }[];
+}
+
+/** A running node. */
+export interface Node extends AsyncDisposable {
+  /** Base URL of the first transport. */
+  readonly url: string;
+  /** Every listening transport. */
+  readonly transports: readonly NodeTransport[];
+  /** The WAMP router of each router worker, in config order. */
+  readonly routers: readonly Router[];
+  /** Stops the node gracefully (idempotent). */
+  close(): Promise<void>;
+}
+
+interface Running {
+  readonly transport: WebTransport;
+  readonly services: PathService[];
+  readonly info: NodeTransport;
+}
+
+/**
+ * Starts a node from a validated config.
+ *
+ * @param options Config, node directory, logger.
+ * @returns The running node.
+ * @throws {AppLoadError} When a hosted app cannot be loaded.
+ * @throws {EndpointError} When a transport cannot listen.
+ *
+ * @example Host a node in-process on a random port
+ * ```ts ignore
+ * import { startNode } from "./node.ts";
+ * import { validateConfig } from "../config/mod.ts";
+ * const { config } = validateConfig({ version: 2, workers: [] });
+ * await using node = await startNode({ config, cbdir: Deno.cwd() });
+ * ```
+ */
+export async function startNode(options: StartNodeOptions): Promise<Node> {
+  const logger = options.logger ?? createLogger();
+  const startedAt = new Date();
+  const running: Running[] = [];
+  const routers: Router[] = [];
+  const nodeInfo = (): NodeInfo => ({
+    version: VERSION,
+    startedAt,
+    transports: running.map((r) => r.info),
+    paths: running.flatMap((r) => r.info.paths),
+    realms: routers.flatMap((router) => router.stats().realms),
+  });
+  const close = async () => {
+    const deadline = Date.now() + (options.gracePeriod ?? 10_000);
+    const draining = running.map((r) => r.transport.close(deadline));
+    await Promise.all(routers.map((router) => router.close()));
+    await Promise.all(
+      running.flatMap((r) => r.services.map((s) => s.close(deadline))),
+    );
+    await Promise.all(draining);
+  };
+  try {
+    for (const worker of options.config.workers) {
+      if (worker.type !== "router") continue;
+      const router = createRouter({
+        realms: worker.realms,
+        logger: logger.child("router"),
+      });
+      routers.push(router);
+      await startRouterWorker(worker, router, {
+        cbdir: options.cbdir,
+        logger,
+        nodeInfo,
+        running,
+      });
+    }
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  let closing: Promise<void> | undefined;
+  const stop = () => closing ??= close();
+  return {
+    url: running[0]?.info.url ?? "",
+    transports: running.map((r) => r.info),
+    routers,
+    close: stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
+
+interface WorkerContext {
+  readonly cbdir: string;
+  readonly logger: Logger;
+  readonly nodeInfo: () => NodeInfo;
+  readonly running: Running[];
+}
+
+async function startRouterWorker(
+  worker: RouterWorkerConfig,
+  router: Router,
+  context: WorkerContext,
+): Promise<void> {
+  for (const transport of worker.transports) {
+    const entries = transport.type === "web"
+      ? flattenPaths(transport.paths)
+      : [{ prefix: "", config: { ...transport, type: "websocket" as const } }];
+    const options = transport.type === "web" ? transport.options : undefined;
+    const services: PathService[] = [];
+    const table = new PathTable<PathService>();
+    const logger = context.logger.child("web");
+    try {
+      for (const { prefix, config } of entries) {
+        const service = await createPathService(config, {
+          cbdir: context.cbdir,
+          path: prefix || "/",
+          pythonpath: worker.options.pythonpath,
+          router,
+          logger: context.logger.child(`${config.type} ${prefix || "/"}`),
+          displayTracebacks: options?.display_tracebacks ?? false,
+          nodeInfo: context.nodeInfo,
+        });
+        services.push(service);
+        table.add(prefix, service);
+      }
+      const listening = await listenEndpoint(transport.endpoint, {
+        cbdir: context.cbdir,
+        table,
+        logger,
+        behaviour: {
+          accessLog: options?.access_log ?? false,
+          displayTracebacks: options?.display_tracebacks ?? false,
+          hstsMaxAge: options?.hsts ? options.hsts_max_age : undefined,
+        },
+      });
+      const info: NodeTransport = {
+        type: transport.type,
+        url: listening.url,
+        paths: entries.map(({ prefix, config }) => ({
+          path: prefix || "/",
+          type: config.type,
+        })),
+      };
+      context.running.push({ transport: listening, services, info });
+      logger.info(`${transport.type} transport listening on ${listening.url}`);
+      for (const { path, type } of info.paths) {
+        logger.info(
+          `  ${path.padEnd(16)} ${type.padEnd(10)} ${listening.url}${
+            path === "/" ? "/" : path
+          }`,
+        );
+      }
+    } catch (error) {
+      await Promise.all(services.map((s) => s.close(Date.now())));
+      throw error;
+    }
+  }
+}
