@@ -1,0 +1,96 @@
+/**
+ * The `auth` dictionary of a WAMP transport or websocket path, mirroring
+ * Crossbar's JSON (reference §5.3).
+ *
+ * @module
+ */
+
+/** `{"type": "dynamic", "authenticator": uri}`: ask a WAMP procedure. */
+export interface DynamicAuthConfig {
+  type: "dynamic";
+  /** Procedure called as `(realm, authid, details)`. */
+  authenticator: string;
+  /** Realm the authenticator is registered on. @default {the HELLO realm} */
+  "authenticator-realm"?: string | undefined;
+}
+
+/** Static anonymous access. */
+export interface StaticAnonymousConfig {
+  type: "static";
+  /** @default {"anonymous"} */
+  role?: string | undefined;
+  /** Fixed authid; random when absent. */
+  authid?: string | undefined;
+  /** Realm to join instead of the HELLO realm. */
+  realm?: string | undefined;
+}
+
+/** One WAMP-Ticket principal. */
+export interface TicketPrincipal {
+  /** The ticket; `${VAR}` reads the environment variable VAR at startup. */
+  ticket: string;
+  role: string;
+  realm?: string | undefined;
+}
+
+/** Static WAMP-Ticket. */
+export interface StaticTicketConfig {
+  type: "static";
+  principals: Record<string, TicketPrincipal>;
+}
+
+/** One WAMP-CRA user. */
+export interface WampCraUser {
+  /** The secret; `${VAR}` reads the environment variable VAR at startup. */
+  secret: string;
+  role: string;
+  /** With a salt, the key is PBKDF2-SHA256(secret, salt), base64-encoded. */
+  salt?: string | undefined;
+  /** @default {1000} */
+  iterations?: number | undefined;
+  /** @default {32} */
+  keylen?: number | undefined;
+  realm?: string | undefined;
+}
+
+/** Static WAMP-CRA. */
+export interface StaticWampCraConfig {
+  type: "static";
+  users: Record<string, WampCraUser>;
+}
+
+/** One WAMP-Cryptosign principal. */
+export interface CryptosignPrincipal {
+  /** Ed25519 public keys, hex-encoded (64 hex digits each). */
+  "authorized_keys": string[];
+  role: string;
+  realm?: string | undefined;
+}
+
+/** Static WAMP-Cryptosign. */
+export interface StaticCryptosignConfig {
+  type: "static";
+  principals: Record<string, CryptosignPrincipal>;
+}
+
+/** A transport's `auth`: method name → method config. */
+export interface AuthConfig {
+  anonymous?: StaticAnonymousConfig | DynamicAuthConfig | undefined;
+  ticket?: StaticTicketConfig | DynamicAuthConfig | undefined;
+  wampcra?: StaticWampCraConfig | DynamicAuthConfig | undefined;
+  cryptosign?: StaticCryptosignConfig | DynamicAuthConfig | undefined;
+  /** Other Crossbar methods (`tls`, `cookie`, `scram`, …) are not supported. */
+  [method: string]: unknown;
+}
+
+/** The `auth` config cannot be used (bad shape, missing `${VAR}`). */
+export class AuthConfigError extends Error {
+  /**
+   * @param message What is wrong, naming the method and key.
+   * @param options Standard error options.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "AuthConfigError";
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * Adapts a server-side `WebSocket` (from `Deno.upgradeWebSocket`) and a
+ * {@link Codec} to the router's {@link Transport} seam.
+ *
+ * Connection lifecycle:
+ * 1. `lib/web/services/websocket_service.ts` negotiates the subprotocol and
+ *    upgrades the request.
+ * 2. It creates a {@link WebSocketTransport}, calls `router.attach()` and hands
+ *    the returned handler to {@link WebSocketTransport.start}.
+ * 3. Each frame is size-checked and decoded here; every message goes to
+ *    `handler.onMessage`. A bad frame goes to `handler.onProtocolError`
+ *    (the router answers ABORT and closes).
+ * 4. When the socket closes, `handler.onClose` runs once.
+ *
+ * @module
+ */
+import type { Codec } from "./codecs/codec.ts";
+import type {
+  Transport,
+  TransportHandler,
+  TransportInfo,
+  WampMessage,
+} from "./transport.ts";
+import type { Logger } from "../log/logger.ts";
+
+/** WebSocket close code for a message over the size limit. */
+export const CLOSE_MESSAGE_TOO_BIG = 1009;
+
+/** WAMP message type code of EVENT, whose frames are shared on fan-out. */
+const EVENT = 36;
+
+/** Options for {@link WebSocketTransport}. */
+export interface WebSocketTransportOptions {
+  /** The negotiated serialization. */
+  codec: Codec;
+  /** Connection facts passed to the router. */
+  info: TransportInfo;
+  /** Largest accepted message in bytes; 0 means no limit. @default {0} */
+  maxMessageSize?: number;
+  /** Where to report dropped outgoing messages. */
+  logger?: Logger;
+}
+
+/** Per codec: the encoded frame of each EVENT array sent to many peers. */
+const FRAME_CACHE = new Map<Codec, WeakMap<WampMessage, string | Uint8Array>>();
+
+function frameCache(codec: Codec): WeakMap<WampMessage, string | Uint8Array> {
+  let cache = FRAME_CACHE.get(codec);
+  if (cache === undefined) {
+    cache = new WeakMap();
+    FRAME_CACHE.set(codec, cache);
+  }
+  return cache;
+}
+
+const utf8 = new TextEncoder();
+
+/** UTF-8 length of `text`, or a number above `limit` once that is certain. */
+function textSize(text: string, limit: number): number {
+  if (text.length * 3 <= limit) return text.length;
+  if (text.length > limit) return text.length;
+  return utf8.encode(text).length;
+}
+
+/** A WAMP transport over one server-side WebSocket. */
+export class WebSocketTransport implements Transport {
+  /** Connection facts for the router. */
+  readonly info: TransportInfo;
+  #socket: WebSocket;
+  #codec: Codec;
+  #cache: WeakMap<WampMessage, string | Uint8Array>;
+  #maxSize: number;
+  #logger: Logger | undefined;
+  #handler: TransportHandler | undefined;
+  #closed = false;
+  #closeCode: number | undefined;
+
+  /**
+   * @param socket The server side of an upgraded connection.
+   * @param options Codec, connection info and limits.
+   */
+  constructor(socket: WebSocket, options: WebSocketTransportOptions) {
+    this.#socket = socket;
+    this.#codec = options.codec;
+    this.#cache = frameCache(options.codec);
+    this.#maxSize = options.maxMessageSize ?? 0;
+    this.#logger = options.logger;
+    this.info = options.info;
+    socket.binaryType = "arraybuffer";
+  }
+
+  /**
+   * Starts feeding frames to `handler` (the result of `router.attach()`).
+   *
+   * @param handler The router's side of this connection.
+   */
+  start(handler: TransportHandler): void {
+    this.#handler = handler;
+    this.#socket.onmessage = (event) => this.#receive(event.data);
+    this.#socket.onclose = () => this.#finish();
+    this.#socket.onerror = () => {}; // a close event follows
+    if (this.#socket.readyState >= WebSocket.CLOSING) this.#finish();
+  }
+
+  /**
+   * Sends one message. Never throws: after close, or when the message cannot
+   * be encoded, it is dropped (the latter is logged). EVENT arrays are
+   * encoded once per codec and shared across transports; see
+   * {@link Transport.send}.
+   */
+  send(message: WampMessage): void {
+    if (this.#closed || this.#socket.readyState !== WebSocket.OPEN) return;
+    let frame: string | Uint8Array | undefined;
+    try {
+      if (message[0] === EVENT) {
+        frame = this.#cache.get(message);
+        if (frame === undefined) {
+          frame = this.#codec.encode(message);
+          this.#cache.set(message, frame);
+        }
+      } else {
+        frame = this.#codec.encode(message);
+      }
+      this.#socket.send(frame);
+    } catch (error) {
+      this.#logger?.warn(
+        `Dropped outgoing WAMP message of type ${message[0]}: ${
+          (error as Error).message ?? error
+        }`,
+      );
+    }
+  }
+
+  /** Closes the connection (idempotent). */
+  close(code = 1000, reason = ""): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const state = this.#socket.readyState;
+    if (state === WebSocket.CLOSING || state === WebSocket.CLOSED) return;
+    try {
+      this.#socket.close(this.#closeCode ?? code, reason.slice(0, 120));
+    } catch {
+      try {
+        this.#socket.close();
+      } catch { /* already gone */ }
+    }
+  }
+
+  #receive(data: unknown): void {
+    const handler = this.#handler;
+    if (handler === undefined || this.#closed) return;
+    const frame = typeof data === "string"
+      ? data
+      : new Uint8Array(data as ArrayBuffer);
+    if (this.#maxSize > 0) {
+      const size = typeof frame === "string"
+        ? textSize(frame, this.#maxSize)
+        : frame.length;
+      if (size > this.#maxSize) {
+        this.#closeCode = CLOSE_MESSAGE_TOO_BIG;
+        this.#violate(
+          `message of ${size} bytes exceeds max_message_size ${this.#maxSize}`,
+        );
+        return;
+      }
+    }
+    if ((typeof frame === "string") === this.#codec.binary) {
+      this.#violate(
+        `${
+          typeof frame === "string" ? "text" : "binary"
+        } frame received on ${this.#codec.subprotocol}`,
+      );
+      return;
+    }
+    let messages: WampMessage[];
+    try {
+      messages = this.#codec.batched
+        ? this.#codec.decodeBatch(frame)
+        : [this.#codec.decode(frame)];
+    } catch (error) {
+      this.#violate((error as Error).message);
+      return;
+    }
+    try {
+      for (const message of messages) {
+        if (this.#closed) return;
+        handler.onMessage(message);
+      }
+    } catch (error) {
+      // The router must not throw; if it does, cut this connection only.
+      this.#logger?.error(
+        `WAMP router failed on a message from ${this.info.peer}: ${
+          (error as Error).message ?? error
+        }`,
+      );
+      this.close(1011, "internal error");
+    }
+  }
+
+  #violate(reason: string): void {
+    this.#handler?.onProtocolError(reason);
+    this.close(this.#closeCode ?? 1002, "protocol violation");
+  }
+
+  #finish(): void {
+    this.#closed = true;
+    const handler = this.#handler;
+    this.#handler = undefined;
+    handler?.onClose();
+  }
+}
