@@ -74,6 +74,7 @@ export class WebSocketTransport implements Transport {
   #handler: TransportHandler | undefined;
   #closed = false;
   #closeCode: number | undefined;
+  #finished = Promise.withResolvers<void>();
 
   /**
    * @param socket The server side of an upgraded connection.
@@ -129,6 +130,11 @@ export class WebSocketTransport implements Transport {
         }`,
       );
     }
+  }
+
+  /** Settles once the socket has closed and the handler was told. */
+  get finished(): Promise<void> {
+    return this.#finished.promise;
   }
 
   /** Closes the connection (idempotent). */
@@ -206,6 +212,10 @@ export class WebSocketTransport implements Transport {
     this.#closed = true;
     const handler = this.#handler;
     this.#handler = undefined;
-    handler?.onClose();
+    try {
+      handler?.onClose();
+    } finally {
+      this.#finished.resolve();
+    }
   }
 }
