@@ -8,8 +8,8 @@
 import type { Logger } from "../log/mod.ts";
 import {
   ConfigError,
-  type LoadedConfig,
   loadConfig,
+  type LoadedConfig,
   resolveNodeDirectory,
 } from "../config/mod.ts";
 import { startNode } from "./node.ts";
@@ -47,7 +47,11 @@ export async function runStart(options: RunStartOptions): Promise<number> {
   logger.info(`Starting node from "${loaded.path}" (pid ${Deno.pid})`);
   let node;
   try {
-    node = await startNode({ config: loaded.config, cbdir: loaded.cbdir, logger });
+    node = await startNode({
+      config: loaded.config,
+      cbdir: loaded.cbdir,
+      logger,
+    });
   } catch (error) {
     logger.error(`Could not start node: ${message(error)}`);
     return 1;

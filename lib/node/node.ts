@@ -95,7 +95,10 @@ export async function startNode(options: StartNodeOptions): Promise<Node> {
   const nodeInfo = (): NodeInfo => ({
     version: VERSION,
     startedAt,
-    transports: running.map((r) => r.info),
+    transports: running.map((r) => ({
+      type: r.info.type,
+      endpoint: r.info.url,
+    })),
     paths: running.flatMap((r) => r.info.paths),
     realms: routers.flatMap((router) => router.stats().realms),
   });

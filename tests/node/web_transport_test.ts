@@ -1,0 +1,156 @@
+import { resolve } from "node:path";
+import {
+  assert,
+  assertEquals,
+  assertStringIncludes,
+} from "../_helpers/assert.ts";
+import { REPO_ROOT } from "../_helpers/node.ts";
+import { createLogger } from "../../lib/log/mod.ts";
+import { hostNode } from "../../lib/node/mod.ts";
+
+const APPS = resolve(REPO_ROOT, "tests/testdata/node/apps");
+
+function config(options: Record<string, unknown>, endpoint?: unknown) {
+  return {
+    version: 2,
+    workers: [{
+      type: "router",
+      transports: [{
+        type: "web",
+        endpoint: endpoint ??
+          { type: "tcp", port: 0, interface: "127.0.0.1" },
+        options,
+        paths: {
+          "/": {
+            type: "wsgi",
+            module: "./echo.ts",
+            object: "echo",
+            workers: 1,
+          },
+          fail: {
+            type: "wsgi",
+            module: "./echo.ts",
+            object: "fail",
+            workers: 1,
+          },
+        },
+      }],
+    }],
+  };
+}
+
+Deno.test("web transport sends HSTS when configured", async () => {
+  await using node = await hostNode(
+    config({ hsts: true, hsts_max_age: 1234 }),
+    { cbdir: APPS },
+  );
+  const response = await fetch(node.url + "/");
+  await response.body?.cancel();
+  assertEquals(
+    response.headers.get("strict-transport-security"),
+    "max-age=1234",
+  );
+  const plain = await hostNode(config({}), { cbdir: APPS });
+  const other = await fetch(plain.url + "/");
+  await other.body?.cancel();
+  assertEquals(other.headers.get("strict-transport-security"), null);
+  await plain.close();
+});
+
+Deno.test("web transport writes one access log line per request", async () => {
+  const lines: string[] = [];
+  const logger = createLogger({ level: "info", write: (l) => lines.push(l) });
+  await using node = await hostNode(config({ access_log: true }), {
+    cbdir: APPS,
+    logger,
+  });
+  const response = await fetch(node.url + "/logged?x=1");
+  const body = await response.text();
+  const line = lines.find((l) => l.includes("/logged"));
+  assert(line, lines.join("\n"));
+  assertStringIncludes(line, `"GET /logged" 200 ${body.length}`);
+  assertStringIncludes(line, "access: 127.0.0.1");
+});
+
+Deno.test("web transport hides app errors unless display_tracebacks", async () => {
+  await using quiet = await hostNode(config({}), { cbdir: APPS });
+  const hidden = await fetch(quiet.url + "/fail");
+  assertEquals(hidden.status, 500);
+  const text = await hidden.text();
+  assert(!text.includes("on purpose"), text);
+  await using loud = await hostNode(config({ display_tracebacks: true }), {
+    cbdir: APPS,
+  });
+  const shown = await fetch(loud.url + "/fail");
+  assertEquals(shown.status, 500);
+  assertStringIncludes(await shown.text(), "the app failed on purpose");
+});
+
+Deno.test("web transport listens on a unix socket", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await using node = await hostNode(
+      config({}, { type: "unix", path: resolve(dir, "node.sock") }),
+      { cbdir: APPS },
+    );
+    assertEquals(node.url, `unix:${resolve(dir, "node.sock")}`);
+    const client = Deno.createHttpClient({
+      proxy: { transport: "unix", path: resolve(dir, "node.sock") },
+    });
+    const response = await fetch("http://localhost/via/unix", { client });
+    assertEquals((await response.json()).path, "/via/unix");
+    client.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("web transport serves TLS with a certificate from the cbdir", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const made = await new Deno.Command("openssl", {
+      args: [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        "key.pem",
+        "-out",
+        "cert.pem",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=localhost",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+      ],
+      cwd: dir,
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    assert(made.success, "openssl failed");
+    await Deno.copyFile(resolve(APPS, "echo.ts"), resolve(dir, "echo.ts"));
+    await using node = await hostNode(
+      config({}, {
+        type: "tcp",
+        port: 0,
+        interface: "127.0.0.1",
+        tls: { key: "key.pem", certificate: "cert.pem" },
+      }),
+      { cbdir: dir },
+    );
+    assert(node.url.startsWith("https://127.0.0.1:"), node.url);
+    const client = Deno.createHttpClient({
+      caCerts: [await Deno.readTextFile(resolve(dir, "cert.pem"))],
+    });
+    const response = await fetch(node.url + "/secure", { client });
+    assertEquals((await response.json()).path, "/secure");
+    client.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
