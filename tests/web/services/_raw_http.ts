@@ -17,12 +17,15 @@ export interface RawResponse {
 export async function rawRequest(
   port: number,
   target: string,
-  method = "GET",
+  options: { method?: string; headers?: Record<string, string> } = {},
 ): Promise<RawResponse> {
+  const method = options.method ?? "GET";
+  const extra = Object.entries(options.headers ?? {})
+    .map(([name, value]) => `${name}: ${value}\r\n`).join("");
   const conn = await Deno.connect({ hostname: "127.0.0.1", port });
   try {
     const head = `${method} ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
-      `Connection: close\r\n\r\n`;
+      `Connection: close\r\n${extra}\r\n`;
     await conn.write(new TextEncoder().encode(head));
     const chunks: Uint8Array[] = [];
     const buffer = new Uint8Array(16 * 1024);
