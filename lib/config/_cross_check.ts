@@ -1,0 +1,152 @@
+/**
+ * Checks across parts of a validated config: realm references, tcp port
+ * clashes and path keys that land on the same URL path.
+ *
+ * @module
+ */
+
+import type { Config, PathsConfig, RouterWorkerConfig } from "./schema.ts";
+import type { JsonPath } from "./_source_map.ts";
+
+/** A problem found by a cross check. */
+export interface CrossProblem {
+  readonly path: JsonPath;
+  readonly message: string;
+  readonly atKey?: boolean;
+}
+
+/**
+ * Runs every cross check.
+ *
+ * @param config A config that passed the schema.
+ * @returns The problems, in document order.
+ */
+export function crossCheck(config: Config): CrossProblem[] {
+  const problems: CrossProblem[] = [];
+  config.workers.forEach((worker, w) => {
+    worker.transports.forEach((transport, t) => {
+      if (transport.type !== "web") return;
+      const base = ["workers", w, "transports", t, "paths"];
+      checkPaths(transport.paths, base, "", new Map(), worker, problems);
+    });
+  });
+  checkPorts(config, problems);
+  return problems;
+}
+
+function realmNames(worker: RouterWorkerConfig): string[] {
+  return worker.realms.map((realm) => realm.name);
+}
+
+function checkRealm(
+  realm: string,
+  worker: RouterWorkerConfig,
+  path: JsonPath,
+  problems: CrossProblem[],
+): void {
+  const names = realmNames(worker);
+  if (names.includes(realm)) return;
+  problems.push({
+    path,
+    message: `realm ${JSON.stringify(realm)} is not a realm of this worker (${
+      names.length ? `realms: ${names.join(", ")}` : "the worker has no realms"
+    })`,
+  });
+}
+
+function checkPaths(
+  paths: PathsConfig,
+  base: JsonPath,
+  prefix: string,
+  seen: Map<string, JsonPath>,
+  worker: RouterWorkerConfig,
+  problems: CrossProblem[],
+): void {
+  for (const [key, service] of Object.entries(paths)) {
+    const at = [...base, key];
+    const full = key === "/" ? prefix : `${prefix}/${key}`;
+    if (service.type === "path") {
+      checkPaths(service.paths, [...at, "paths"], full, seen, worker, problems);
+      continue;
+    }
+    const earlier = seen.get(full);
+    if (earlier !== undefined) {
+      problems.push({
+        path: at,
+        atKey: true,
+        message: `URL path "${full || "/"}" is mapped twice (also by ${
+          renderShort(earlier)
+        })`,
+      });
+    } else {
+      seen.set(full, at);
+    }
+    if (service.type === "wsgi" && service.wamp !== undefined) {
+      checkRealm(
+        service.wamp.realm,
+        worker,
+        [...at, "wamp", "realm"],
+        problems,
+      );
+    }
+    if (
+      service.type === "publisher" || service.type === "caller" ||
+      service.type === "webhook"
+    ) {
+      checkRealm(service.realm, worker, [...at, "realm"], problems);
+    }
+  }
+}
+
+function renderShort(path: JsonPath): string {
+  const i = path.indexOf("paths");
+  const keys = path.slice(i).filter((_p, n) => n % 2 === 1);
+  return `path key ${keys.map((k) => JSON.stringify(k)).join(" → ")}`;
+}
+
+interface Listener {
+  port: number;
+  iface: string;
+  shared: boolean;
+  path: JsonPath;
+}
+
+const ANY_INTERFACE = new Set(["", "0.0.0.0", "::"]);
+
+function overlaps(a: string, b: string): boolean {
+  return a === b || ANY_INTERFACE.has(a) || ANY_INTERFACE.has(b);
+}
+
+function checkPorts(config: Config, problems: CrossProblem[]): void {
+  const listeners: Listener[] = [];
+  config.workers.forEach((worker, w) => {
+    worker.transports.forEach((transport, t) => {
+      const endpoint = transport.endpoint;
+      if (endpoint.type !== "tcp" || !endpoint.port) return;
+      const path = ["workers", w, "transports", t, "endpoint", "port"];
+      const me: Listener = {
+        port: endpoint.port,
+        iface: endpoint.interface ?? "",
+        shared: endpoint.shared,
+        path,
+      };
+      const clash = listeners.find((other) =>
+        other.port === me.port && overlaps(other.iface, me.iface) &&
+        !(other.shared && me.shared)
+      );
+      if (clash) {
+        problems.push({
+          path,
+          message: `port ${me.port} is already used by ${
+            describeTransport(clash.path)
+          } (give each transport its own port, or set "shared": true on both)`,
+        });
+      }
+      listeners.push(me);
+    });
+  });
+}
+
+function describeTransport(path: JsonPath): string {
+  return `workers[${path[1]}].transports[${path[3]}]`;
+}

@@ -1,0 +1,174 @@
+/**
+ * Parses JSONC text into a value plus a way to find the line and column of
+ * any JSON path in it.
+ *
+ * @module
+ */
+
+import {
+  findNodeAtLocation,
+  getNodeValue,
+  type Node,
+  type ParseError,
+  parseTree,
+} from "jsonc-parser";
+import type { ConfigIssue } from "./config_error.ts";
+
+/** A 1-based position. */
+export interface Position {
+  line: number;
+  column: number;
+}
+
+/** A path into a JSON value. */
+export type JsonPath = readonly (string | number)[];
+
+const MAX_SYNTAX_ERRORS = 5;
+
+const SYNTAX_MESSAGES: Record<number, string> = {
+  1: "invalid symbol",
+  2: "invalid number format",
+  3: "expected a property name in double quotes",
+  4: "expected a value",
+  5: 'expected a colon (":")',
+  6: 'expected a comma (",")',
+  7: 'expected a closing brace ("}")',
+  8: 'expected a closing bracket ("]")',
+  9: "unexpected end of file",
+  10: "unterminated comment",
+  11: "unexpected end of file in a string",
+  12: "unexpected end of file in a number",
+  13: "invalid unicode escape",
+  14: "invalid escape character",
+  15: "invalid character in a string",
+};
+
+/** A parsed JSONC document. */
+export class SourceMap {
+  /** The parsed value. */
+  readonly value: unknown;
+  #root: Node;
+  #lineStarts: number[];
+
+  /**
+   * @param root The parse tree.
+   * @param lineStarts Offsets at which each line starts.
+   */
+  constructor(root: Node, lineStarts: number[]) {
+    this.#root = root;
+    this.#lineStarts = lineStarts;
+    this.value = getNodeValue(root);
+  }
+
+  /**
+   * Finds where a path is written: the value, or the key when `atKey`.
+   * A path that does not exist gives the position of its deepest existing
+   * ancestor.
+   *
+   * @param path The JSON path.
+   * @param atKey Point at the property's key rather than its value.
+   * @returns The position.
+   */
+  locate(path: JsonPath, atKey = false): Position {
+    for (let n = path.length; n >= 0; n--) {
+      const node = findNodeAtLocation(this.#root, [...path.slice(0, n)]);
+      if (node === undefined) continue;
+      const key = node.parent?.type === "property"
+        ? node.parent.children?.[0]
+        : undefined;
+      const target = atKey && n === path.length && key ? key : node;
+      return this.position(target.offset);
+    }
+    return this.position(this.#root.offset);
+  }
+
+  /**
+   * Lists keys written more than once in the same object.
+   *
+   * @returns The path of each later duplicate.
+   */
+  duplicateKeys(): JsonPath[] {
+    const found: JsonPath[] = [];
+    const visit = (node: Node, path: (string | number)[]) => {
+      if (node.type === "object") {
+        const seen = new Set<string>();
+        for (const property of node.children ?? []) {
+          const [keyNode, valueNode] = property.children ?? [];
+          const key = keyNode?.value as string;
+          if (seen.has(key)) found.push([...path, key]);
+          seen.add(key);
+          if (valueNode) visit(valueNode, [...path, key]);
+        }
+      } else if (node.type === "array") {
+        node.children?.forEach((child, i) => visit(child, [...path, i]));
+      }
+    };
+    visit(this.#root, []);
+    return found;
+  }
+
+  /**
+   * Converts an offset into a 1-based line and column.
+   *
+   * @param offset A character offset in the text.
+   * @returns The position.
+   */
+  position(offset: number): Position {
+    let lo = 0;
+    let hi = this.#lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.#lineStarts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - this.#lineStarts[lo]! + 1 };
+  }
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) starts.push(i + 1);
+    else if (c === 13 && text.charCodeAt(i + 1) !== 10) starts.push(i + 1);
+  }
+  return starts;
+}
+
+/**
+ * Parses JSONC (comments and trailing commas allowed).
+ *
+ * @param text The document.
+ * @param file The file name for syntax issues.
+ * @returns The source map, or the syntax issues.
+ */
+export function parseJsonc(
+  text: string,
+  file: string,
+): SourceMap | ConfigIssue[] {
+  const errors: ParseError[] = [];
+  const starts = lineStarts(text);
+  const root = parseTree(text, errors, {
+    allowTrailingComma: true,
+    disallowComments: false,
+  });
+  if (errors.length === 0 && root !== undefined) {
+    return new SourceMap(root, starts);
+  }
+  const fake = new SourceMap({ type: "null", offset: 0, length: 0 }, starts);
+  if (errors.length === 0) {
+    return [{
+      file,
+      line: 1,
+      column: 1,
+      path: "",
+      message: "invalid JSON: the file is empty",
+    }];
+  }
+  return errors.slice(0, MAX_SYNTAX_ERRORS).map((error) => ({
+    file,
+    ...fake.position(error.offset),
+    path: "",
+    message: `invalid JSON: ${SYNTAX_MESSAGES[error.error] ?? "syntax error"}`,
+  }));
+}
