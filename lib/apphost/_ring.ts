@@ -1,0 +1,211 @@
+/**
+ * A single-producer single-consumer byte ring on a SharedArrayBuffer, with an
+ * `Atomics.waitAsync` doorbell: the fast path for request and response heads
+ * between the main thread and an app worker (see
+ * `/work/shared/notes/worker-dispatch.md`).
+ *
+ * Layout: a 64-byte control block of int32 slots, then a power-of-two data
+ * area. A record is `int32 length, payload, padding to 4`; a length of -1
+ * tells the consumer to wrap to offset 0.
+ *
+ * @module
+ */
+
+const HEAD = 0;
+const TAIL = 1;
+const SEQ = 2;
+const SLEEP = 3;
+const CLOSED = 4;
+const CTL_BYTES = 64;
+const WRAP = -1;
+/** Consecutive busy drains before the consumer yields to other tasks. */
+const YIELD_EVERY = 64;
+
+/** Default data capacity of a ring: 4 MiB. */
+export const RING_CAPACITY = 4 * 1024 * 1024;
+
+/**
+ * Allocates the shared memory of one ring.
+ *
+ * @param capacity Data bytes, a power of two.
+ */
+export function createRing(capacity: number = RING_CAPACITY): SharedArrayBuffer {
+  if (capacity < 1024 || (capacity & (capacity - 1)) !== 0) {
+    throw new RangeError(`Ring capacity must be a power of two >= 1024`);
+  }
+  return new SharedArrayBuffer(CTL_BYTES + capacity);
+}
+
+/** The producer end of a ring. */
+export class RingWriter {
+  #ctl: Int32Array;
+  #data: Uint8Array;
+  #view: DataView;
+  #cap: number;
+  #mask: number;
+  #head: number;
+  #queue: Uint8Array[] = [];
+  #retry: ReturnType<typeof setTimeout> | undefined;
+
+  /** Wraps the producer end of `sab`. */
+  constructor(sab: SharedArrayBuffer) {
+    this.#ctl = new Int32Array(sab, 0, CTL_BYTES / 4);
+    this.#cap = sab.byteLength - CTL_BYTES;
+    this.#mask = this.#cap - 1;
+    this.#data = new Uint8Array(sab, CTL_BYTES, this.#cap);
+    this.#view = new DataView(sab, CTL_BYTES, this.#cap);
+    this.#head = Atomics.load(this.#ctl, HEAD) >>> 0;
+  }
+
+  /** The largest payload one record may carry. */
+  get maxRecord(): number {
+    return (this.#cap >>> 1) - 8;
+  }
+
+  /**
+   * Writes one record, or queues a copy of it if the ring is full (retried
+   * on a 1 ms timer until the consumer makes room).
+   */
+  write(payload: Uint8Array): void {
+    if (payload.byteLength > this.maxRecord) {
+      throw new RangeError(`Ring record of ${payload.byteLength} bytes is too big`);
+    }
+    if (this.#queue.length === 0 && this.#tryWrite(payload)) return;
+    this.#queue.push(payload.slice());
+    this.#scheduleRetry();
+  }
+
+  /** Drops queued records and stops retrying. */
+  close(): void {
+    this.#queue.length = 0;
+    if (this.#retry !== undefined) clearTimeout(this.#retry);
+    this.#retry = undefined;
+  }
+
+  #scheduleRetry(): void {
+    if (this.#retry !== undefined) return;
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      while (this.#queue.length > 0 && this.#tryWrite(this.#queue[0]!)) {
+        this.#queue.shift();
+      }
+      if (this.#queue.length > 0) this.#scheduleRetry();
+    }, 1);
+  }
+
+  #tryWrite(payload: Uint8Array): boolean {
+    const len = payload.byteLength;
+    const rec = 4 + ((len + 3) & ~3);
+    const head = this.#head;
+    const used = (head - (Atomics.load(this.#ctl, TAIL) >>> 0)) >>> 0;
+    let off = head & this.#mask;
+    const skip = off + rec > this.#cap ? this.#cap - off : 0;
+    if (used + skip + rec > this.#cap) return false;
+    if (skip !== 0) {
+      this.#view.setInt32(off, WRAP, true);
+      off = 0;
+    }
+    this.#view.setInt32(off, len, true);
+    this.#data.set(payload, off + 4);
+    this.#head = (head + skip + rec) >>> 0;
+    Atomics.store(this.#ctl, HEAD, this.#head | 0);
+    Atomics.add(this.#ctl, SEQ, 1);
+    if (Atomics.load(this.#ctl, SLEEP) !== 0) Atomics.notify(this.#ctl, SEQ);
+    return true;
+  }
+}
+
+/**
+ * Called for each record with the ring's data view and the payload's
+ * offset and length; the bytes are only valid during the call.
+ */
+export type RecordHandler = (
+  data: Uint8Array,
+  view: DataView,
+  offset: number,
+  length: number,
+) => void;
+
+/** The consumer end of a ring: a loop that parks on the doorbell. */
+export class RingReader {
+  #ctl: Int32Array;
+  #data: Uint8Array;
+  #view: DataView;
+  #cap: number;
+  #mask: number;
+  #onRecord: RecordHandler;
+  #onError: (error: unknown) => void;
+  #done: Promise<void> | undefined;
+
+  /**
+   * Wraps the consumer end of `sab`; call {@link start} to begin reading.
+   * `onError` receives anything `onRecord` throws (the record is skipped).
+   */
+  constructor(
+    sab: SharedArrayBuffer,
+    onRecord: RecordHandler,
+    onError: (error: unknown) => void,
+  ) {
+    this.#ctl = new Int32Array(sab, 0, CTL_BYTES / 4);
+    this.#cap = sab.byteLength - CTL_BYTES;
+    this.#mask = this.#cap - 1;
+    this.#data = new Uint8Array(sab, CTL_BYTES, this.#cap);
+    this.#view = new DataView(sab, CTL_BYTES, this.#cap);
+    this.#onRecord = onRecord;
+    this.#onError = onError;
+  }
+
+  /** Starts the read loop (idempotent). */
+  start(): void {
+    this.#done ??= this.#loop();
+  }
+
+  /** Stops the read loop, from either thread; resolves when it has ended. */
+  close(): Promise<void> {
+    Atomics.store(this.#ctl, CLOSED, 1);
+    Atomics.add(this.#ctl, SEQ, 1);
+    Atomics.notify(this.#ctl, SEQ);
+    return this.#done ?? Promise.resolve();
+  }
+
+  async #loop(): Promise<void> {
+    const ctl = this.#ctl;
+    let busy = 0;
+    while (Atomics.load(ctl, CLOSED) === 0) {
+      const seq = Atomics.load(ctl, SEQ);
+      this.#drain();
+      Atomics.store(ctl, SLEEP, 1);
+      const wait = Atomics.waitAsync(ctl, SEQ, seq);
+      if (wait.async) {
+        busy = 0;
+        await wait.value;
+      } else if (++busy >= YIELD_EVERY) {
+        busy = 0;
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+      Atomics.store(ctl, SLEEP, 0);
+    }
+  }
+
+  #drain(): void {
+    const ctl = this.#ctl;
+    let tail = Atomics.load(ctl, TAIL) >>> 0;
+    while (tail !== (Atomics.load(ctl, HEAD) >>> 0)) {
+      if (Atomics.load(ctl, CLOSED) !== 0) return;
+      let off = tail & this.#mask;
+      let len = this.#view.getInt32(off, true);
+      if (len === WRAP) {
+        tail = (tail + (this.#cap - off)) >>> 0;
+        off = 0;
+        len = this.#view.getInt32(0, true);
+      }
+      try {
+        this.#onRecord(this.#data, this.#view, off + 4, len);
+      } catch (error) {
+        this.#onError(error);
+      }
+      tail = (tail + 4 + ((len + 3) & ~3)) >>> 0;
+      Atomics.store(ctl, TAIL, tail | 0);
+    }
+  }
+}

@@ -1,0 +1,305 @@
+/**
+ * Worker side of the host protocol: turns request records into `Request`s,
+ * calls the app, and sends the `Response` back (small bodies inline, the
+ * rest streamed with credit).
+ *
+ * @module
+ */
+import type { AppHandler } from "./_app_shape.ts";
+import {
+  FLAG_INLINE,
+  FLAG_STREAM,
+  INLINE_MAX,
+  KIND,
+  RecordDecoder,
+  RecordEncoder,
+  toErrorData,
+} from "./_protocol.ts";
+import type { InitMessage, PortMessage } from "./_protocol.ts";
+import { RingReader, RingWriter } from "./_ring.ts";
+import { type Post, StreamReceiver, StreamSender } from "./_relay.ts";
+
+interface Exchange {
+  abort: AbortController;
+  body: StreamReceiver | undefined;
+  sender: StreamSender | undefined;
+  complete: () => void;
+}
+
+interface ParsedRequest {
+  id: number;
+  flags: number;
+  method: string;
+  url: string;
+  remoteAddr: Deno.NetAddr | Deno.UnixAddr;
+  headers: [string, string][];
+  body: Uint8Array<ArrayBuffer> | undefined;
+}
+
+type ReadResult = ReadableStreamReadResult<Uint8Array>;
+
+/** Microtask hops a body read may take and still count as "available now". */
+const QUICK_HOPS = 4;
+
+/** Serves requests from the host ring with one app handler. */
+export class WorkerAppHost {
+  #handler: AppHandler;
+  #post: Post;
+  #writer: RingWriter;
+  #reader: RingReader;
+  #encoder = new RecordEncoder();
+  #decoder = new RecordDecoder();
+  #exchanges = new Map<number, Exchange>();
+
+  /** Starts reading requests. */
+  constructor(handler: AppHandler, init: InitMessage, post: Post) {
+    this.#handler = handler;
+    this.#post = post;
+    this.#writer = new RingWriter(init.toHost);
+    this.#reader = new RingReader(
+      init.toWorker,
+      (data, view, offset, length) => this.#onRecord(data, view, offset, length),
+      (error) => queueMicrotask(() => { throw error; }),
+    );
+    this.#reader.start();
+  }
+
+  /** Handles a port message from the host. */
+  onPort(message: PortMessage): void {
+    const exchange = this.#exchanges.get(message.id);
+    if (exchange === undefined) return;
+    switch (message.t) {
+      case "chunk":
+        exchange.body?.push(message.c);
+        break;
+      case "end":
+        exchange.body?.end();
+        break;
+      case "error":
+        exchange.body?.fail(new Error(message.message));
+        break;
+      case "credit":
+        exchange.sender?.grant(message.n);
+        break;
+      case "cancel":
+        this.#cancel(message.id);
+        break;
+    }
+  }
+
+  #onRecord(
+    data: Uint8Array,
+    view: DataView,
+    offset: number,
+    length: number,
+  ): void {
+    const d = this.#decoder;
+    const kind = d.reset(data, view, offset, length);
+    const id = d.u32();
+    if (kind === KIND.CANCEL) {
+      this.#cancel(id);
+      return;
+    }
+    if (kind !== KIND.REQUEST) return;
+    const flags = d.u8();
+    const method = d.str();
+    const url = d.str();
+    const transport = d.str();
+    const host = d.str();
+    const port = d.u32();
+    const headers = d.pairs();
+    const body = (flags & FLAG_INLINE) !== 0 ? d.bytes() : undefined;
+    const remoteAddr = transport === "unix"
+      ? { transport: "unix" as const, path: host }
+      : { transport: transport as "tcp" | "udp", hostname: host, port };
+    void this.#serve({ id, flags, method, url, remoteAddr, headers, body });
+  }
+
+  async #serve(req: ParsedRequest): Promise<void> {
+    const { id } = req;
+    let complete!: () => void;
+    const completed = new Promise<void>((resolve) => complete = resolve);
+    const exchange: Exchange = {
+      abort: new AbortController(),
+      body: undefined,
+      sender: undefined,
+      complete,
+    };
+    this.#exchanges.set(id, exchange);
+    let response: Response;
+    try {
+      const request = this.#buildRequest(req, exchange);
+      response = await this.#handler(request, {
+        remoteAddr: req.remoteAddr,
+        completed,
+      });
+      if (!(response instanceof Response)) {
+        throw new TypeError(
+          `The app returned ${describe(response)} instead of a Response`,
+        );
+      }
+    } catch (error) {
+      this.#fail(id, error);
+      return;
+    }
+    if (this.#exchanges.get(id) !== exchange) {
+      response.body?.cancel().catch(() => {});
+      return;
+    }
+    await this.#respond(id, exchange, response);
+  }
+
+  #buildRequest(req: ParsedRequest, exchange: Exchange): Request {
+    const init: RequestInit & { duplex?: "half" } = {
+      method: req.method,
+      headers: req.headers,
+      signal: exchange.abort.signal,
+    };
+    if (req.body !== undefined) {
+      init.body = req.body;
+    } else if ((req.flags & FLAG_STREAM) !== 0) {
+      const body = new StreamReceiver(req.id, this.#post, () => {});
+      exchange.body = body;
+      body.start();
+      init.body = body.stream;
+      init.duplex = "half";
+    }
+    return new Request(req.url, init);
+  }
+
+  async #respond(
+    id: number,
+    exchange: Exchange,
+    response: Response,
+  ): Promise<void> {
+    const headers: string[] = [];
+    for (const [name, value] of response.headers) headers.push(name, value);
+    const stream = response.body;
+    if (stream === null) {
+      this.#writeResponse(id, response.status, headers, 0, undefined);
+      this.#finish(id);
+      return;
+    }
+    const reader = stream.getReader();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    let pending: Promise<ReadResult> | undefined;
+    while (size <= INLINE_MAX) {
+      const quick = await quickRead(reader);
+      if (quick.error !== undefined) {
+        this.#fail(id, quick.error);
+        return;
+      }
+      if (quick.result === undefined) {
+        pending = quick.pending;
+        break;
+      }
+      if (quick.result.done) {
+        const body = concat(chunks, size);
+        this.#writeResponse(id, response.status, headers, FLAG_INLINE, body);
+        this.#finish(id);
+        return;
+      }
+      chunks.push(quick.result.value);
+      size += quick.result.value.byteLength;
+    }
+    if (this.#exchanges.get(id) !== exchange) {
+      reader.cancel().catch(() => {});
+      return;
+    }
+    const sender = new StreamSender(id, reader, this.#post, { copy: true });
+    exchange.sender = sender;
+    this.#writeResponse(id, response.status, headers, FLAG_STREAM, undefined);
+    await sender.run(chunks, pending);
+    this.#finish(id);
+  }
+
+  #writeResponse(
+    id: number,
+    status: number,
+    headers: string[],
+    flags: number,
+    body: Uint8Array | undefined,
+  ): void {
+    const e = this.#encoder.begin(KIND.RESPONSE, id).u8(flags).u16(status);
+    e.u32(headers.length / 2);
+    for (const h of headers) e.str(h);
+    if (body !== undefined) e.bytes(body);
+    const record = e.finish();
+    if (record.byteLength > this.#writer.maxRecord) {
+      this.#fail(id, new RangeError("Response headers are too large"));
+      return;
+    }
+    this.#writer.write(record);
+  }
+
+  #fail(id: number, error: unknown): void {
+    if (!this.#exchanges.has(id)) return;
+    const { name, message, stack } = toErrorData(error);
+    const e = this.#encoder.begin(KIND.FAILURE, id).str(name).str(message);
+    this.#writer.write(e.str(stack.slice(0, 16384)).finish());
+    this.#finish(id);
+  }
+
+  #cancel(id: number): void {
+    const exchange = this.#exchanges.get(id);
+    if (exchange === undefined) return;
+    exchange.abort.abort(new DOMException("Client went away", "AbortError"));
+    exchange.sender?.stop();
+    exchange.body?.fail(new DOMException("Request aborted", "AbortError"));
+    this.#finish(id);
+  }
+
+  #finish(id: number): void {
+    const exchange = this.#exchanges.get(id);
+    if (exchange === undefined) return;
+    this.#exchanges.delete(id);
+    exchange.complete();
+  }
+}
+
+interface QuickRead {
+  result?: ReadResult;
+  pending?: Promise<ReadResult>;
+  error?: unknown;
+}
+
+async function quickRead(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+): Promise<QuickRead> {
+  const out: QuickRead = {};
+  let settled = false;
+  const pending = reader.read();
+  pending.then(
+    (result) => {
+      settled = true;
+      out.result = result;
+    },
+    (error) => {
+      settled = true;
+      out.error = error ?? new Error("Body stream failed");
+    },
+  );
+  for (let i = 0; i < QUICK_HOPS && !settled; i++) await null;
+  if (!settled) out.pending = pending;
+  return out;
+}
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "object") {
+    return `an object (${value.constructor?.name ?? "Object"})`;
+  }
+  return typeof value;
+}

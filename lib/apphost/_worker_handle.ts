@@ -1,0 +1,336 @@
+/**
+ * Host side of one app worker: creates it, hands it requests over the ring,
+ * turns its answers into `Response`s and notices when it dies.
+ *
+ * @module
+ */
+import type { ServeContext } from "../web/path_service.ts";
+import {
+  FLAG_INLINE,
+  FLAG_STREAM,
+  KIND,
+  RecordDecoder,
+  RecordEncoder,
+} from "./_protocol.ts";
+import type {
+  ControlMessage,
+  ErrorData,
+  InitMessage,
+  LoadFailure,
+  PortMessage,
+} from "./_protocol.ts";
+import { createRing, RingReader, RingWriter } from "./_ring.ts";
+import { StreamReceiver, StreamSender } from "./_relay.ts";
+import { plainResponse } from "./_responses.ts";
+
+/** One request on its way through the pool. */
+export interface Exchange {
+  /** Request id, unique per pool. */
+  readonly id: number;
+  /** `Date.now()` at arrival (the timeout counts from here). */
+  readonly started: number;
+  readonly request: Request;
+  readonly context: ServeContext;
+  /** URL the app sees (mount prefix stripped). */
+  readonly url: string;
+  /** The small body, already read. */
+  readonly inline: Uint8Array | undefined;
+  /** Whether the body is relayed as a stream. */
+  readonly stream: boolean;
+  /** Settles the client's response (first call wins). */
+  readonly respond: (response: Response) => void;
+  /** The worker serving it, once dispatched. */
+  worker: WorkerHandle | undefined;
+  /** Whether the response head was delivered. */
+  answered: boolean;
+  sender: StreamSender | undefined;
+  receiver: StreamReceiver | undefined;
+}
+
+/** What a worker is started with. */
+export interface WorkerSpec {
+  specifier: string;
+  object: string;
+  permissions: Deno.PermissionOptionsObject;
+  /** Worker name for logs, e.g. `wsgi /app #3`. */
+  name: string;
+  /** Only load and check the app. */
+  check: boolean;
+  /** Limit for streamed request bodies. */
+  maxBodySize: number | undefined;
+}
+
+/** Callbacks from a worker to its pool. */
+export interface WorkerEvents {
+  /** The worker died (crash, exit): it must be replaced. */
+  died(worker: WorkerHandle, reason: string): void;
+  /** An exchange finished (the worker has a free slot). */
+  settled(worker: WorkerHandle, exchange: Exchange): void;
+  /** The app threw before answering; returns the response to send. */
+  failed(worker: WorkerHandle, exchange: Exchange, error: ErrorData): Response;
+  /** The app's response stream failed after the head was sent. */
+  streamFailed(worker: WorkerHandle, error: { name: string; message: string }): void;
+}
+
+let nextSeq = 1;
+
+/** One app worker seen from the host. */
+export class WorkerHandle {
+  /** Sequence number for logs. */
+  readonly seq: number = nextSeq++;
+  /** Name for logs. */
+  readonly name: string;
+  /** Resolves when the app is loaded; rejects with the worker's report. */
+  readonly ready: Promise<void>;
+  /** Requests handed to this worker so far. */
+  served = 0;
+  /** Takes no new requests; ends when idle. */
+  draining = false;
+  #isReady = false;
+  #dead = false;
+  #worker: Worker;
+  #writer: RingWriter;
+  #reader: RingReader;
+  #encoder = new RecordEncoder();
+  #decoder = new RecordDecoder();
+  #exchanges = new Map<number, Exchange>();
+  #events: WorkerEvents;
+  #spec: WorkerSpec;
+  #settleReady!: (failure?: LoadFailure | Error) => void;
+
+  /** Creates the worker and sends it `init`. */
+  constructor(spec: WorkerSpec, events: WorkerEvents) {
+    this.#spec = spec;
+    this.#events = events;
+    this.name = `${spec.name} #${this.seq}`;
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.#settleReady = (failure) => failure ? reject(failure) : resolve();
+    });
+    this.ready.catch(() => {});
+    const toWorker = createRing();
+    const toHost = createRing();
+    this.#writer = new RingWriter(toWorker);
+    this.#reader = new RingReader(
+      toHost,
+      (data, view, offset, length) => this.#onRecord(data, view, offset, length),
+      (error) => this.#die(`protocol error: ${String(error)}`),
+    );
+    this.#worker = new Worker(new URL("./app_worker.ts", import.meta.url), {
+      type: "module",
+      name: this.name,
+      deno: { permissions: spec.permissions },
+    });
+    this.#worker.onmessage = (event) => this.#onMessage(event.data);
+    this.#worker.onerror = (event) => {
+      event.preventDefault();
+      this.#die(`uncaught ${event.message}`);
+    };
+    this.#worker.onmessageerror = () => this.#die("unreadable message");
+    const init: InitMessage = {
+      t: "init",
+      specifier: spec.specifier,
+      object: spec.object,
+      toWorker,
+      toHost,
+      check: spec.check,
+      ports: {},
+    };
+    this.#worker.postMessage(init);
+    this.#reader.start();
+  }
+
+  /** Whether the app is loaded and the worker alive. */
+  get isReady(): boolean {
+    return this.#isReady && !this.#dead;
+  }
+
+  /** Whether the worker is gone. */
+  get dead(): boolean {
+    return this.#dead;
+  }
+
+  /** Requests in flight on this worker. */
+  get outstanding(): number {
+    return this.#exchanges.size;
+  }
+
+  /** Exchanges in flight (for timeout checks). */
+  exchanges(): IterableIterator<Exchange> {
+    return this.#exchanges.values();
+  }
+
+  /** Hands a request to the worker. */
+  dispatch(ex: Exchange): void {
+    ex.worker = this;
+    this.served++;
+    const { request, context } = ex;
+    const e = this.#encoder.begin(KIND.REQUEST, ex.id);
+    e.u8(ex.inline ? FLAG_INLINE : ex.stream ? FLAG_STREAM : 0);
+    e.str(request.method).str(ex.url);
+    const addr = context.remoteAddr;
+    if ("hostname" in addr) {
+      e.str(addr.transport).str(addr.hostname).u32(addr.port);
+    } else e.str("unix").str(addr.path).u32(0);
+    const countAt = e.mark();
+    e.u32(0);
+    let count = 0;
+    for (const [name, value] of request.headers) {
+      if (name === "x-forwarded-prefix") continue;
+      e.str(name).str(value);
+      count++;
+    }
+    if (context.prefix !== "") {
+      e.str("x-forwarded-prefix").str(context.prefix);
+      count++;
+    }
+    e.patchU32(countAt, count);
+    if (ex.inline) e.bytes(ex.inline);
+    const record = e.finish();
+    if (record.byteLength > this.#writer.maxRecord) {
+      ex.respond(plainResponse(431));
+      return;
+    }
+    this.#exchanges.set(ex.id, ex);
+    this.#writer.write(record);
+    if (ex.stream && request.body !== null) {
+      ex.sender = new StreamSender(ex.id, request.body.getReader(), this.#post, {
+        copy: false,
+        limit: this.#spec.maxBodySize,
+        onLimit: () => this.#bodyTooLarge(ex),
+      });
+      void ex.sender.run();
+    }
+  }
+
+  /** The client went away: tell the app and forget the request. */
+  cancel(ex: Exchange): void {
+    if (this.#exchanges.get(ex.id) !== ex) return;
+    if (!this.#dead) {
+      this.#writer.write(this.#encoder.begin(KIND.CANCEL, ex.id).finish());
+    }
+    ex.receiver?.fail(new DOMException("Client went away", "AbortError"));
+    this.#settle(ex);
+  }
+
+  /**
+   * Kills the worker now. Unanswered requests get `status` (or 502), and
+   * streaming responses are cut.
+   *
+   * @param victim A request that gets `status`; the others get 502.
+   */
+  terminate(status = 502, victim?: Exchange): Promise<void> {
+    if (!this.#dead) {
+      this.#dead = true;
+      this.#worker.terminate();
+      this.#writer.close();
+      this.#settleReady(new Error("Worker terminated"));
+      for (const ex of [...this.#exchanges.values()]) {
+        const code = victim === undefined || ex === victim ? status : 502;
+        if (!ex.answered) ex.respond(plainResponse(code));
+        ex.receiver?.fail(new Error("The app worker stopped"));
+        this.#settle(ex);
+      }
+    }
+    return this.#reader.close();
+  }
+
+  #post = (message: PortMessage, transfer?: Transferable[]): void => {
+    if (!this.#dead) this.#worker.postMessage(message, transfer ?? []);
+  };
+
+  #bodyTooLarge(ex: Exchange): void {
+    if (!ex.answered) ex.respond(plainResponse(413));
+    this.#post({ t: "error", id: ex.id, name: "RangeError", message: "Request body too large" });
+    this.cancel(ex);
+  }
+
+  #die(reason: string): void {
+    if (this.#dead) return;
+    if (!this.#isReady) {
+      this.#settleReady(new Error(reason));
+      void this.terminate();
+      return;
+    }
+    this.#events.died(this, reason);
+  }
+
+  #onMessage(message: ControlMessage | PortMessage): void {
+    switch (message.t) {
+      case "ready":
+        this.#isReady = true;
+        this.#settleReady();
+        return;
+      case "load_error":
+        this.#settleReady(message);
+        return;
+      case "crash":
+        return this.#die(`crashed: ${message.name}: ${message.message}`);
+      case "exit":
+        return this.#die(`exited with code ${message.code}`);
+    }
+    const ex = this.#exchanges.get(message.id);
+    if (ex === undefined) {
+      if (message.t === "chunk" || message.t === "credit") {
+        this.#post({ t: "cancel", id: message.id });
+      }
+      return;
+    }
+    switch (message.t) {
+      case "chunk":
+        return ex.receiver?.push(message.c);
+      case "end":
+        return ex.receiver?.end();
+      case "error":
+        this.#events.streamFailed(this, message);
+        return ex.receiver?.fail(new Error(message.message));
+      case "credit":
+        return ex.sender?.grant(message.n);
+      case "cancel":
+        return ex.sender?.stop();
+    }
+  }
+
+  #onRecord(
+    data: Uint8Array,
+    view: DataView,
+    offset: number,
+    length: number,
+  ): void {
+    const d = this.#decoder;
+    const kind = d.reset(data, view, offset, length);
+    const ex = this.#exchanges.get(d.u32());
+    if (ex === undefined || this.#dead) return;
+    if (kind === KIND.FAILURE) {
+      const error = { name: d.str(), message: d.str(), stack: d.str() };
+      ex.answered = true;
+      ex.respond(this.#events.failed(this, ex, error));
+      this.#settle(ex);
+      return;
+    }
+    if (kind !== KIND.RESPONSE) return;
+    const flags = d.u8();
+    const status = d.u16();
+    const headers = d.pairs();
+    let body: BodyInit | null = null;
+    if ((flags & FLAG_INLINE) !== 0) body = d.bytes();
+    if ((flags & FLAG_STREAM) !== 0) {
+      ex.receiver = new StreamReceiver(ex.id, this.#post, () => this.#settle(ex));
+      ex.receiver.start();
+      body = ex.receiver.stream;
+    }
+    ex.answered = true;
+    try {
+      ex.respond(new Response(body, { status, headers }));
+    } catch {
+      ex.respond(plainResponse(502));
+    }
+    if (ex.receiver === undefined) this.#settle(ex);
+  }
+
+  #settle(ex: Exchange): void {
+    if (this.#exchanges.get(ex.id) !== ex) return;
+    this.#exchanges.delete(ex.id);
+    ex.sender?.stop();
+    this.#events.settled(this, ex);
+  }
+}

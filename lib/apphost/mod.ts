@@ -1,0 +1,26 @@
+/**
+ * The app host: `"type": "wsgi"` paths, each a web app (a fetch-style
+ * handler or an object with a `fetch` method, e.g. a Hono app) served by
+ * its own pool of permission-restricted Web Workers.
+ *
+ * ```ts ignore
+ * import { createWsgiService } from "./lib/apphost/mod.ts";
+ * const service = await createWsgiService(
+ *   { path: "/", module: "myapp", object: "app", cbdir, pythonpath: [".."] },
+ *   { logger },
+ * );
+ * // mount `service` (a PathService) in the web transport's path table
+ * ```
+ *
+ * @module
+ */
+export {
+  checkWsgiApp,
+  createWsgiService,
+  type WsgiServiceEnv,
+  type WsgiServiceOptions,
+} from "./wsgi_service.ts";
+export { AppLoadError, type AppLoadErrorOptions } from "./errors.ts";
+export { type AppPermissions, buildWorkerPermissions } from "./permissions.ts";
+export { type ResolvedModule, resolveModule } from "./resolve_module.ts";
+export type { AppHandler, AppServeInfo } from "./_app_shape.ts";

@@ -1,0 +1,331 @@
+/**
+ * A pool of app workers for one wsgi path: least-outstanding scheduling, a
+ * bounded wait queue, growth under load, replacement of dead workers,
+ * timeouts and graceful recycling.
+ *
+ * @module
+ */
+import type { Logger } from "../log/logger.ts";
+import type { ErrorData, LoadFailure } from "./_protocol.ts";
+import { plainResponse } from "./_responses.ts";
+import { type Exchange, WorkerHandle, type WorkerSpec } from "./_worker_handle.ts";
+import { AppLoadError } from "./errors.ts";
+
+/** Options for {@link WorkerPool}. */
+export interface WorkerPoolOptions {
+  /** Module specifier to import in each worker. */
+  specifier: string;
+  /** Configured module name (for messages). */
+  module: string;
+  /** Resolved file (for messages). */
+  path: string | undefined;
+  /** Export name. */
+  object: string;
+  /** Worker permissions. */
+  permissions: Deno.PermissionOptionsObject;
+  /** Mount path (for logs). */
+  mount: string;
+  /** Workers started up front and kept (at least 1). */
+  min: number;
+  /** Most workers. */
+  max: number;
+  /** Requests one worker serves at once; beyond that they queue. */
+  concurrency: number;
+  /** Most requests waiting for a worker; beyond that 503. */
+  maxQueue: number;
+  /** Milliseconds until an unanswered request gets 504. */
+  timeoutMs: number | undefined;
+  /** Requests after which a worker is recycled. */
+  maxRequests: number | undefined;
+  /** Limit for streamed request bodies. */
+  maxBodySize: number | undefined;
+  /** Put stack traces into 500 responses. */
+  displayTracebacks: boolean;
+  logger: Logger;
+}
+
+/** Runs the workers of one wsgi path. */
+export class WorkerPool {
+  #options: WorkerPoolOptions;
+  #log: Logger;
+  #workers: WorkerHandle[] = [];
+  #retiring = new Set<WorkerHandle>();
+  #queue: Exchange[] = [];
+  #starting = 0;
+  #closed = false;
+  #running = false;
+  #sweep: ReturnType<typeof setInterval> | undefined;
+  #idle: (() => void) | undefined;
+
+  /** Creates an empty pool; call {@link start}. */
+  constructor(options: WorkerPoolOptions) {
+    this.#options = options;
+    this.#log = options.logger;
+  }
+
+  /**
+   * Starts the first workers and waits until the app is loaded in them.
+   *
+   * @throws {AppLoadError} If the app cannot be loaded.
+   */
+  async start(): Promise<void> {
+    const first = Array.from(
+      { length: Math.max(1, this.#options.min) },
+      () => this.#spawn(),
+    );
+    try {
+      await Promise.all(first.map((w) => w.ready));
+    } catch (error) {
+      await Promise.all(first.map((w) => w.terminate()));
+      throw loadError(this.#options, error);
+    }
+    this.#running = true;
+    if (this.#options.timeoutMs !== undefined) {
+      const every = Math.min(1000, Math.max(50, this.#options.timeoutMs / 4));
+      this.#sweep = setInterval(() => this.#checkTimeouts(), every);
+    }
+  }
+
+  /** Hands `ex` to a worker, queues it, or answers 503. */
+  submit(ex: Exchange): void {
+    if (this.#closed) return ex.respond(plainResponse(503));
+    const worker = this.#pick();
+    // Like a thread pool: grow when a request finds every worker busy.
+    const allBusy = worker === undefined || worker.outstanding > 0;
+    if (worker !== undefined) this.#dispatch(worker, ex);
+    else if (this.#queue.length >= this.#options.maxQueue) {
+      this.#log.debug(`path "${this.#options.mount}": queue full, 503`);
+      ex.respond(plainResponse(503, undefined, { "retry-after": "1" }));
+      return;
+    } else this.#queue.push(ex);
+    this.#grow(allBusy);
+  }
+
+  /** The client of `ex` went away. */
+  cancel(ex: Exchange): void {
+    if (ex.worker !== undefined) return ex.worker.cancel(ex);
+    const at = this.#queue.indexOf(ex);
+    if (at >= 0) this.#queue.splice(at, 1);
+    ex.respond(plainResponse(499));
+  }
+
+  /** Live workers (for tests and status). */
+  get size(): number {
+    return this.#workers.length;
+  }
+
+  /**
+   * Stops taking requests, lets in-flight ones finish until `deadline`, then
+   * terminates every worker.
+   */
+  async close(deadline: number): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#sweep !== undefined) clearInterval(this.#sweep);
+    for (const ex of this.#queue.splice(0)) ex.respond(plainResponse(503));
+    const all = () => [...this.#workers, ...this.#retiring];
+    const busy = () => all().some((w) => w.outstanding > 0 && !w.dead);
+    if (busy()) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => this.#idle = resolve),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    await Promise.all(all().map((w) => w.terminate()));
+    this.#workers = [];
+    this.#retiring.clear();
+  }
+
+  #pick(): WorkerHandle | undefined {
+    let best: WorkerHandle | undefined;
+    for (const w of this.#workers) {
+      if (!w.isReady || w.outstanding >= this.#options.concurrency) continue;
+      if (best === undefined || w.outstanding < best.outstanding) best = w;
+    }
+    return best;
+  }
+
+  #dispatch(worker: WorkerHandle, ex: Exchange): void {
+    worker.dispatch(ex);
+    const max = this.#options.maxRequests;
+    if (max !== undefined && worker.served >= max) this.#retire(worker);
+  }
+
+  #grow(allBusy: boolean): void {
+    const { max } = this.#options;
+    let wanted = allBusy && this.#starting === 0;
+    while (this.#workers.length < max) {
+      if (!wanted && this.#queue.length <= this.#starting) return;
+      wanted = false;
+      this.#spawn();
+    }
+  }
+
+  #spawn(): WorkerHandle {
+    const o = this.#options;
+    const spec: WorkerSpec = {
+      specifier: o.specifier,
+      object: o.object,
+      permissions: o.permissions,
+      name: `wsgi ${o.mount}`,
+      check: false,
+      maxBodySize: o.maxBodySize,
+    };
+    const worker = new WorkerHandle(spec, {
+      died: (w, reason) => this.#onDied(w, reason),
+      settled: (w) => this.#onSettled(w),
+      failed: (w, ex, error) => this.#onAppError(w, ex, error),
+      streamFailed: (w, error) =>
+        this.#log.warn(
+          `path "${o.mount}": ${w.name}: response stream failed: ${error.name}: ${error.message}`,
+        ),
+    });
+    this.#workers.push(worker);
+    this.#starting++;
+    worker.ready.then(() => {
+      this.#starting--;
+      this.#log.debug(`path "${o.mount}": ${worker.name} started`);
+      this.#pump();
+    }, (error) => {
+      this.#starting--;
+      this.#remove(worker);
+      if (this.#closed || !this.#running) return;
+      this.#log.error(
+        `path "${o.mount}": ${worker.name} failed to start: ${
+          loadError(o, error).message
+        }`,
+      );
+      if (this.#workers.length === 0) {
+        for (const ex of this.#queue.splice(0)) ex.respond(plainResponse(503));
+      }
+    });
+    return worker;
+  }
+
+  #pump(): void {
+    while (this.#queue.length > 0) {
+      const worker = this.#pick();
+      if (worker === undefined) break;
+      this.#dispatch(worker, this.#queue.shift()!);
+    }
+    if (this.#queue.length > 0) this.#grow(false);
+  }
+
+  #onSettled(worker: WorkerHandle): void {
+    if (worker.draining && worker.outstanding === 0) {
+      this.#retiring.delete(worker);
+      void worker.terminate();
+      this.#log.info(
+        `path "${this.#options.mount}": ${worker.name} recycled after ${worker.served} requests`,
+      );
+    }
+    if (this.#closed) {
+      if (this.#idle && ![...this.#workers, ...this.#retiring].some((w) => w.outstanding > 0)) {
+        this.#idle();
+      }
+      return;
+    }
+    this.#pump();
+  }
+
+  #retire(worker: WorkerHandle): void {
+    worker.draining = true;
+    this.#remove(worker);
+    this.#retiring.add(worker);
+    this.#spawn();
+    if (worker.outstanding === 0) this.#onSettled(worker);
+  }
+
+  #remove(worker: WorkerHandle): void {
+    const at = this.#workers.indexOf(worker);
+    if (at >= 0) this.#workers.splice(at, 1);
+  }
+
+  #onDied(worker: WorkerHandle, reason: string): void {
+    const o = this.#options;
+    const pending = worker.outstanding;
+    this.#log.error(
+      `path "${o.mount}": ${worker.name} ${reason}; ${pending} request(s) answered 502, replacing it`,
+    );
+    this.#replace(worker, 502);
+  }
+
+  #replace(worker: WorkerHandle, status: number, victim?: Exchange): void {
+    const wasRetiring = this.#retiring.delete(worker);
+    this.#remove(worker);
+    void worker.terminate(status, victim);
+    if (!this.#closed && !wasRetiring) this.#spawn();
+  }
+
+  #onAppError(worker: WorkerHandle, ex: Exchange, error: ErrorData): Response {
+    const o = this.#options;
+    const level = error.name === "NotCapable" ? "warn" : "error";
+    this.#log.log(
+      level,
+      `path "${o.mount}": ${worker.name}: app failed on ${ex.request.method} ${ex.url}: ${error.name}: ${error.message}`,
+    );
+    return plainResponse(500, o.displayTracebacks ? error.stack : undefined);
+  }
+
+  #checkTimeouts(): void {
+    const limit = this.#options.timeoutMs!;
+    const now = Date.now();
+    for (const ex of this.#queue) {
+      if (now - ex.started > limit) ex.respond(plainResponse(504));
+    }
+    this.#queue = this.#queue.filter((ex) => now - ex.started <= limit);
+    for (const worker of [...this.#workers, ...this.#retiring]) {
+      for (const ex of worker.exchanges()) {
+        if (ex.answered || now - ex.started <= limit) continue;
+        this.#log.error(
+          `path "${this.#options.mount}": ${ex.request.method} ${ex.url} not answered within ${
+            limit / 1000
+          } s; terminating ${worker.name}`,
+        );
+        this.#replace(worker, 504, ex);
+        break;
+      }
+    }
+  }
+}
+
+function loadError(o: WorkerPoolOptions, error: unknown): AppLoadError {
+  const where = `module "${o.module}"${o.path ? ` ("${o.path}")` : ""}`;
+  const options = { module: o.module, path: o.path, cause: error };
+  if (error instanceof Error || !isLoadFailure(error)) {
+    const text = error instanceof Error ? error.message : String(error);
+    return new AppLoadError(
+      `Cannot start a worker for WSGI app ${where}: ${text}`,
+      options,
+    );
+  }
+  const exports = error.exports.length > 0
+    ? error.exports.map((e) => `"${e}"`).join(", ")
+    : "none";
+  switch (error.kind) {
+    case "import":
+      return new AppLoadError(
+        `WSGI app ${where} import failed: ${error.name}: ${error.message}`,
+        options,
+      );
+    case "export":
+      return new AppLoadError(
+        `WSGI app object "${o.object}" not in ${where}: exports found: ${exports}`,
+        options,
+      );
+    case "object":
+      return new AppLoadError(
+        `WSGI app object "${o.object}" in ${where} is not usable: expected a function (request, info) => Response or an object with a fetch method, got ${error.type}`,
+        options,
+      );
+  }
+}
+
+function isLoadFailure(value: unknown): value is LoadFailure {
+  return typeof value === "object" && value !== null &&
+    (value as { t?: unknown }).t === "load_error";
+}

@@ -1,0 +1,248 @@
+/**
+ * The `"type": "wsgi"` path service: a web app hosted on a pool of Web
+ * Workers. Request lifecycle:
+ *
+ * 1. `wsgi_service.ts` `handle()`: checks the body size, reads a small body
+ *    or marks a large one for streaming, strips the mount prefix.
+ * 2. `worker_pool.ts` `submit()`: picks the least busy worker, or queues
+ *    (503 when the queue is full), growing the pool toward `maxthreads`.
+ * 3. `_worker_handle.ts` `dispatch()`: writes the request record into the
+ *    worker's ring; large bodies follow over the port with credit.
+ * 4. `_worker_app_host.ts` (in the worker): builds the `Request`, calls the
+ *    app, writes the response record (small body inline, else streamed).
+ * 5. `_worker_handle.ts`: builds the `Response` for `Deno.serve`.
+ *
+ * @module
+ */
+import { type Logger, SILENT_LOGGER } from "../log/logger.ts";
+import type { PathService, ServeContext } from "../web/path_service.ts";
+import { INLINE_MAX } from "./_protocol.ts";
+import { plainResponse } from "./_responses.ts";
+import type { Exchange } from "./_worker_handle.ts";
+import { type AppPermissions, buildWorkerPermissions } from "./permissions.ts";
+import { moduleDir, resolveModule } from "./resolve_module.ts";
+import { WorkerPool } from "./worker_pool.ts";
+
+/**
+ * Options of a wsgi service; the names equal the config keys of a
+ * `"type": "wsgi"` path.
+ */
+export interface WsgiServiceOptions {
+  /** Mount path, for log messages (e.g. `"/app"`, `"/"`). */
+  path: string;
+  /** Module name (`"myapp"`, `"pkg.app"`), relative file or specifier. */
+  module: string;
+  /** Export to use; `"default"` for the default export. */
+  object: string;
+  /** Absolute node directory (`.crossbar`). */
+  cbdir: string;
+  /** Module search folders, relative to `cbdir`. @default {[]} */
+  pythonpath?: string[];
+  /** Workers kept running (at least one is always started). @default {1} */
+  minthreads?: number;
+  /** Most workers the pool grows to under load. @default {2} */
+  maxthreads?: number;
+  /** Fixed pool size; overrides `minthreads` and `maxthreads`. */
+  workers?: number;
+  /** Requests one worker serves at once before others queue. @default {64} */
+  concurrency?: number;
+  /** Seconds until an unanswered request gets 504 and its worker is replaced. */
+  timeout?: number;
+  /** Requests waiting for a worker before new ones get 503. @default {1024} */
+  max_queue?: number;
+  /** Largest request body in bytes (413 beyond). @default {unlimited} */
+  max_body_size?: number;
+  /** Recycle a worker after this many requests. @default {never} */
+  max_requests?: number;
+  /** Extra permissions for the app (default: read its own folder only). */
+  permissions?: AppPermissions;
+  /**
+   * Put the stack trace of an app error into the 500 response.
+   * **Security:** leaks code details to clients; for development only.
+   * @default {false}
+   */
+  display_tracebacks?: boolean;
+}
+
+/** What the node gives a service. */
+export interface WsgiServiceEnv {
+  /** Where the service logs. */
+  logger: Logger;
+}
+
+class WsgiService implements PathService {
+  readonly type = "wsgi";
+  #pool: WorkerPool;
+  #maxBodySize: number | undefined;
+  #nextId = 1;
+  #closed = false;
+
+  constructor(pool: WorkerPool, maxBodySize: number | undefined) {
+    this.#pool = pool;
+    this.#maxBodySize = maxBodySize;
+  }
+
+  async handle(request: Request, context: ServeContext): Promise<Response> {
+    if (this.#closed) return plainResponse(503);
+    let inline: Uint8Array | undefined;
+    let stream = false;
+    const method = request.method;
+    if (request.body !== null && method !== "GET" && method !== "HEAD") {
+      const header = request.headers.get("content-length");
+      const length = header === null ? NaN : Number(header);
+      const max = this.#maxBodySize;
+      if (max !== undefined && length > max) return plainResponse(413);
+      if (length <= INLINE_MAX) {
+        try {
+          inline = await request.bytes();
+        } catch {
+          return plainResponse(499);
+        }
+      } else stream = true;
+    }
+    const url = request.url;
+    const origin = url.slice(0, url.indexOf("/", url.indexOf("//") + 2));
+    const pool = this.#pool;
+    return new Promise<Response>((resolve) => {
+      let done = false;
+      const ex: Exchange = {
+        id: this.#nextId++ >>> 0,
+        started: Date.now(),
+        request,
+        context,
+        url: origin + context.rest + context.search,
+        inline,
+        stream,
+        respond: (response) => {
+          if (done) return;
+          done = true;
+          resolve(response);
+        },
+        worker: undefined,
+        answered: false,
+        sender: undefined,
+        receiver: undefined,
+      };
+      const signal = context.signal;
+      if (signal.aborted) return ex.respond(plainResponse(499));
+      signal.addEventListener("abort", () => pool.cancel(ex), { once: true });
+      pool.submit(ex);
+    });
+  }
+
+  close(deadline: number = Date.now() + 10_000): Promise<void> {
+    this.#closed = true;
+    return this.#pool.close(deadline);
+  }
+}
+
+function poolSize(options: WsgiServiceOptions): { min: number; max: number } {
+  if (options.workers !== undefined) {
+    return { min: options.workers, max: options.workers };
+  }
+  const min = options.minthreads ?? 1;
+  const max = Math.max(options.maxthreads ?? 2, min, 1);
+  return { min, max };
+}
+
+/**
+ * Starts a wsgi service: resolves the module, starts the first workers and
+ * waits until the app is loaded in them.
+ *
+ * @param options The path's config.
+ * @param env Logger.
+ * @returns The service, ready to mount; close it with `close(deadline)`.
+ * @throws {AppLoadError} If the module is missing, fails to import, or
+ * has no usable export.
+ *
+ * @example Host an app at /app
+ * ```ts ignore
+ * import { createWsgiService } from "./mod.ts";
+ * import { SILENT_LOGGER } from "../log/mod.ts";
+ * const service = await createWsgiService({
+ *   path: "/app", module: "myapp", object: "default",
+ *   cbdir: "/srv/project/.crossbar", pythonpath: [".."],
+ * }, { logger: SILENT_LOGGER });
+ * await service.close();
+ * ```
+ */
+export async function createWsgiService(
+  options: WsgiServiceOptions,
+  env: WsgiServiceEnv,
+): Promise<PathService> {
+  const resolved = await resolveModule(options.module, options);
+  const { min, max } = poolSize(options);
+  if (!(max >= 1 && min >= 0)) {
+    throw new RangeError(`Invalid pool size for path "${options.path}"`);
+  }
+  const pool = new WorkerPool({
+    specifier: resolved.specifier,
+    module: options.module,
+    path: resolved.path,
+    object: options.object,
+    permissions: buildWorkerPermissions({
+      cbdir: options.cbdir,
+      appDir: moduleDir(resolved),
+      permissions: options.permissions,
+    }),
+    mount: options.path,
+    min,
+    max,
+    concurrency: Math.max(1, options.concurrency ?? 64),
+    maxQueue: options.max_queue ?? 1024,
+    timeoutMs: options.timeout === undefined ? undefined : options.timeout * 1000,
+    maxRequests: options.max_requests,
+    maxBodySize: options.max_body_size,
+    displayTracebacks: options.display_tracebacks ?? false,
+    logger: env.logger,
+  });
+  await pool.start();
+  env.logger.info(
+    `path "${options.path}": wsgi app "${options.module}" started (${min}..${max} workers)`,
+  );
+  return new WsgiService(pool, options.max_body_size);
+}
+
+/**
+ * Checks that a wsgi app loads: resolves the module and imports it in a
+ * worker with the app's permissions, then stops that worker.
+ *
+ * @param options The path's config.
+ * @throws {AppLoadError} If the app cannot be used.
+ *
+ * @example Check before starting
+ * ```ts ignore
+ * import { checkWsgiApp } from "./mod.ts";
+ * await checkWsgiApp({
+ *   path: "/", module: "myapp", object: "app",
+ *   cbdir: "/srv/project/.crossbar", pythonpath: [".."],
+ * });
+ * ```
+ */
+export async function checkWsgiApp(options: WsgiServiceOptions): Promise<void> {
+  const resolved = await resolveModule(options.module, options);
+  const permissions = buildWorkerPermissions({
+    cbdir: options.cbdir,
+    appDir: moduleDir(resolved),
+    permissions: options.permissions,
+  });
+  const pool = new WorkerPool({
+    specifier: resolved.specifier,
+    module: options.module,
+    path: resolved.path,
+    object: options.object,
+    permissions,
+    mount: options.path,
+    min: 1,
+    max: 1,
+    concurrency: 1,
+    maxQueue: 0,
+    timeoutMs: undefined,
+    maxRequests: undefined,
+    maxBodySize: undefined,
+    displayTracebacks: false,
+    logger: SILENT_LOGGER,
+  });
+  await pool.start();
+  await pool.close(Date.now());
+}

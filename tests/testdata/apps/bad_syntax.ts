@@ -1,0 +1,2 @@
+// Fixture: does not parse.
+export const app = (: Response => ;

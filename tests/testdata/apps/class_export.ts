@@ -1,0 +1,2 @@
+// Fixture: exports a class, which is not a handler.
+export class App {}

@@ -1,0 +1,2 @@
+// Fixture: throws while being imported.
+throw new Error("refusing to load");
