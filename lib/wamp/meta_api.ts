@@ -1,0 +1,331 @@
+/**
+ * The WAMP meta API of one realm: session, subscription and registration
+ * meta events (published by the router) and meta procedures (implemented by
+ * the router, authorized like any other call).
+ *
+ * @module
+ */
+import type { Broker, Subscription } from "./broker.ts";
+import type { Dealer, Registration } from "./dealer.ts";
+import { WAMP_ERRORS, WampError } from "./errors.ts";
+import { type Dict, isDict, isId } from "./messages.ts";
+import type { Realm } from "./realm.ts";
+import type { Session } from "./session.ts";
+import { isMatchPolicy, isValidUri, type MatchPolicy } from "./uri.ts";
+
+function subscriptionDetails(subscription: Subscription): Dict {
+  return {
+    id: subscription.id,
+    created: subscription.created,
+    uri: subscription.uri,
+    match: subscription.match,
+  };
+}
+
+function registrationDetails(registration: Registration): Dict {
+  return {
+    id: registration.id,
+    created: registration.created,
+    uri: registration.uri,
+    match: registration.match,
+    invoke: registration.invoke,
+  };
+}
+
+function readAuthroleFilter(args: unknown[]): Set<string> | undefined {
+  const filter = args[0];
+  if (filter === undefined || filter === null) return undefined;
+  if (!Array.isArray(filter) || !filter.every((r) => typeof r === "string")) {
+    throw new WampError(WAMP_ERRORS.INVALID_ARGUMENT, [
+      "filter_authroles must be a list of strings",
+    ]);
+  }
+  return new Set(filter);
+}
+
+function requireId(value: unknown, name: string): number {
+  if (!isId(value)) {
+    throw new WampError(WAMP_ERRORS.INVALID_ARGUMENT, [
+      `${name} must be an integer id`,
+    ]);
+  }
+  return value;
+}
+
+function requireString(value: unknown, name: string): string {
+  if (typeof value !== "string") {
+    throw new WampError(WAMP_ERRORS.INVALID_ARGUMENT, [
+      `${name} must be a string`,
+    ]);
+  }
+  return value;
+}
+
+function readLookupMatch(options: unknown): MatchPolicy {
+  const match = isDict(options) ? options.match ?? "exact" : "exact";
+  if (!isMatchPolicy(match)) {
+    throw new WampError(WAMP_ERRORS.INVALID_ARGUMENT, [
+      'match must be "exact", "prefix" or "wildcard"',
+    ]);
+  }
+  return match;
+}
+
+/** Meta events and procedures of one realm. */
+export class MetaApi {
+  readonly #realm: Realm;
+
+  /** @param realm The realm. */
+  constructor(realm: Realm) {
+    this.#realm = realm;
+  }
+
+  #publish(topic: string, args: unknown[]): void {
+    if (this.#realm.metaEnabled) {
+      this.#realm.broker.publishInternal(topic, args);
+    }
+  }
+
+  /** `wamp.session.on_join` with the session details. */
+  onJoin(session: Session): void {
+    this.#publish("wamp.session.on_join", [session.details()]);
+  }
+
+  /** `wamp.session.on_leave` with (session, authid, authrole). */
+  onLeave(session: Session): void {
+    this.#publish("wamp.session.on_leave", [
+      session.id,
+      session.authid,
+      session.authrole,
+    ]);
+  }
+
+  /** `wamp.subscription.on_create`. */
+  onSubscriptionCreate(session: Session, subscription: Subscription): void {
+    this.#publish("wamp.subscription.on_create", [
+      session.id,
+      subscriptionDetails(subscription),
+    ]);
+  }
+
+  /** `wamp.subscription.on_subscribe`. */
+  onSubscribe(session: Session, subscription: Subscription): void {
+    this.#publish("wamp.subscription.on_subscribe", [
+      session.id,
+      subscription.id,
+    ]);
+  }
+
+  /** `wamp.subscription.on_unsubscribe`. */
+  onUnsubscribe(session: Session, subscription: Subscription): void {
+    this.#publish("wamp.subscription.on_unsubscribe", [
+      session.id,
+      subscription.id,
+    ]);
+  }
+
+  /** `wamp.subscription.on_delete`. */
+  onSubscriptionDelete(session: Session, subscription: Subscription): void {
+    this.#publish("wamp.subscription.on_delete", [
+      session.id,
+      subscription.id,
+    ]);
+  }
+
+  /** `wamp.registration.on_create`. */
+  onRegistrationCreate(session: Session, registration: Registration): void {
+    this.#publish("wamp.registration.on_create", [
+      session.id,
+      registrationDetails(registration),
+    ]);
+  }
+
+  /** `wamp.registration.on_register`. */
+  onRegister(session: Session, registration: Registration): void {
+    this.#publish("wamp.registration.on_register", [
+      session.id,
+      registration.id,
+    ]);
+  }
+
+  /** `wamp.registration.on_unregister`. */
+  onUnregister(session: Session, registration: Registration): void {
+    this.#publish("wamp.registration.on_unregister", [
+      session.id,
+      registration.id,
+    ]);
+  }
+
+  /** `wamp.registration.on_delete`. */
+  onRegistrationDelete(session: Session, registration: Registration): void {
+    this.#publish("wamp.registration.on_delete", [
+      session.id,
+      registration.id,
+    ]);
+  }
+
+  /** Adds the meta procedures to `dealer`. */
+  registerProcedures(dealer: Dealer): void {
+    this.#registerSessionProcedures(dealer);
+    this.#registerSubscriptionProcedures(dealer, this.#realm.broker);
+    this.#registerRegistrationProcedures(dealer);
+  }
+
+  #visibleSessions(filter: Set<string> | undefined): Session[] {
+    const result: Session[] = [];
+    for (const session of this.#realm.sessions.values()) {
+      if (session.hidden) continue;
+      if (filter !== undefined && !filter.has(session.authrole)) continue;
+      result.push(session);
+    }
+    return result;
+  }
+
+  #registerSessionProcedures(dealer: Dealer): void {
+    const realm = this.#realm;
+    dealer.registerInternal(
+      "wamp.session.count",
+      (_, args) => this.#visibleSessions(readAuthroleFilter(args)).length,
+    );
+    dealer.registerInternal(
+      "wamp.session.list",
+      (_, args) =>
+        this.#visibleSessions(readAuthroleFilter(args)).map((s) => s.id),
+    );
+    dealer.registerInternal("wamp.session.get", (_, args) => {
+      const id = requireId(args[0], "session");
+      const session = realm.sessions.get(id);
+      if (session === undefined || session.hidden) {
+        throw new WampError(WAMP_ERRORS.NO_SUCH_SESSION, [
+          `No session with id ${id} exists on this realm`,
+        ]);
+      }
+      return session.details();
+    });
+    dealer.registerInternal("wamp.session.kill", (caller, args, kwargs) => {
+      const id = requireId(args[0], "session");
+      const close = readKillOptions(kwargs);
+      const session = realm.sessions.get(id);
+      if (session === undefined || session === caller || session.hidden) {
+        throw new WampError(WAMP_ERRORS.NO_SUCH_SESSION, [
+          `No other session with id ${id} exists on this realm`,
+        ]);
+      }
+      session.shutdown(close.reason, close.message);
+      return undefined;
+    });
+    const killWhere = (caller: Session, test: (s: Session) => boolean) => {
+      const victims = this.#visibleSessions(undefined).filter((s) =>
+        s !== caller && test(s)
+      );
+      return victims;
+    };
+    dealer.registerInternal(
+      "wamp.session.kill_by_authid",
+      (caller, args, kwargs) => {
+        const authid = requireString(args[0], "authid");
+        const close = readKillOptions(kwargs);
+        const victims = killWhere(caller, (s) => s.authid === authid);
+        for (const s of victims) s.shutdown(close.reason, close.message);
+        return victims.map((s) => s.id);
+      },
+    );
+    dealer.registerInternal(
+      "wamp.session.kill_by_authrole",
+      (caller, args, kwargs) => {
+        const authrole = requireString(args[0], "authrole");
+        const close = readKillOptions(kwargs);
+        const victims = killWhere(caller, (s) => s.authrole === authrole);
+        for (const s of victims) s.shutdown(close.reason, close.message);
+        return victims.length;
+      },
+    );
+  }
+
+  #registerSubscriptionProcedures(dealer: Dealer, broker: Broker): void {
+    const p = "wamp.subscription.";
+    dealer.registerInternal(p + "list", () => broker.list());
+    dealer.registerInternal(p + "lookup", (_, args) => {
+      const topic = requireString(args[0], "topic");
+      return broker.lookup(topic, readLookupMatch(args[1]))?.id ?? null;
+    });
+    dealer.registerInternal(p + "match", (_, args) => {
+      const ids = broker.matching(requireString(args[0], "topic")).map((s) =>
+        s.id
+      );
+      return ids.length > 0 ? ids : null;
+    });
+    dealer.registerInternal(
+      p + "get",
+      (_, args) => subscriptionDetails(broker.getSubscription(args[0])),
+    );
+    dealer.registerInternal(
+      p + "list_subscribers",
+      (_, args) =>
+        [...broker.getSubscription(args[0]).subscribers].map((s) => s.id),
+    );
+    dealer.registerInternal(
+      p + "count_subscribers",
+      (_, args) => broker.getSubscription(args[0]).subscribers.size,
+    );
+    dealer.registerInternal(p + "remove_subscriber", (_, args, kwargs) => {
+      const id = requireId(args[0], "subscription");
+      const session = requireId(args[1], "session");
+      const reason = typeof kwargs.reason === "string"
+        ? kwargs.reason
+        : undefined;
+      broker.removeSubscriber(id, session, reason);
+      return undefined;
+    });
+  }
+
+  #registerRegistrationProcedures(dealer: Dealer): void {
+    const p = "wamp.registration.";
+    dealer.registerInternal(p + "list", () => dealer.list());
+    dealer.registerInternal(p + "lookup", (_, args) => {
+      const uri = requireString(args[0], "procedure");
+      return dealer.lookup(uri, readLookupMatch(args[1]))?.id ?? null;
+    });
+    dealer.registerInternal(
+      p + "match",
+      (_, args) => dealer.find(requireString(args[0], "procedure"))?.id ?? null,
+    );
+    dealer.registerInternal(
+      p + "get",
+      (_, args) => registrationDetails(dealer.getRegistration(args[0])),
+    );
+    dealer.registerInternal(
+      p + "list_callees",
+      (_, args) => dealer.getRegistration(args[0]).callees.map((s) => s.id),
+    );
+    dealer.registerInternal(
+      p + "count_callees",
+      (_, args) => dealer.getRegistration(args[0]).callees.length,
+    );
+    dealer.registerInternal(p + "remove_callee", (_, args, kwargs) => {
+      const id = requireId(args[0], "registration");
+      const session = requireId(args[1], "session");
+      const reason = typeof kwargs.reason === "string"
+        ? kwargs.reason
+        : undefined;
+      dealer.removeCallee(id, session, reason);
+      return undefined;
+    });
+  }
+}
+
+function readKillOptions(kwargs: Dict): { reason: string; message?: string } {
+  const reason = kwargs.reason ?? WAMP_ERRORS.KILLED;
+  if (typeof reason !== "string" || !isValidUri(reason, "exact", "loose")) {
+    throw new WampError(WAMP_ERRORS.INVALID_URI, [
+      "reason must be a valid non-empty URI",
+    ]);
+  }
+  const message = kwargs.message;
+  if (message !== undefined && typeof message !== "string") {
+    throw new WampError(WAMP_ERRORS.INVALID_ARGUMENT, [
+      "message must be a string",
+    ]);
+  }
+  return message === undefined ? { reason } : { reason, message };
+}
