@@ -17,8 +17,9 @@ export interface Cidr {
 const IPV4_REGEXP = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
 /**
- * Parses `a.b.c.d[/n]` or an IPv6 address with an optional `/n`. A bare
- * address is a single-host network.
+ * Parses `a.b.c.d[/n]`, `a.b.c.d/m.m.m.m` (netmask) or an IPv6 address with
+ * an optional `/n`. A bare address is a single-host network. Host bits may
+ * be set (`192.168.1.1/24` is the network `192.168.1.0/24`).
  *
  * @param text The network as written.
  * @returns The network, or `undefined` when the text is not one.
@@ -32,12 +33,24 @@ export function parseCidr(text: string): Cidr | undefined {
   if (bytes === undefined) return undefined;
   const bits = bytes.length * 8;
   let prefix = bits;
-  if (prefixText !== undefined) {
+  if (prefixText !== undefined && v4 && IPV4_REGEXP.test(prefixText)) {
+    prefix = maskLength(parseIpv4(prefixText));
+    if (prefix < 0) return undefined;
+  } else if (prefixText !== undefined) {
     if (!/^\d{1,3}$/.test(prefixText)) return undefined;
     prefix = Number(prefixText);
     if (prefix > bits) return undefined;
   }
   return { version: v4 ? 4 : 6, bytes, prefix };
+}
+
+/** The prefix length of a dotted netmask, or -1 when not contiguous. */
+function maskLength(mask: Uint8Array | undefined): number {
+  if (mask === undefined) return -1;
+  const bits = [...mask].map((b) => b.toString(2).padStart(8, "0")).join("");
+  return /^1*0*$/.test(bits)
+    ? bits.indexOf("0") < 0 ? 32 : bits.indexOf("0")
+    : -1;
 }
 
 function parseIpv4(text: string): Uint8Array | undefined {

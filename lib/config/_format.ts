@@ -9,6 +9,7 @@ import type * as v from "valibot";
 import type { ConfigIssue } from "./config_error.ts";
 import { describeValue, didYouMean } from "./_messages.ts";
 import type { JsonPath, SourceMap } from "./_source_map.ts";
+import type { UnknownKeyInfo } from "./_schema/common.ts";
 
 const IDENTIFIER_REGEXP = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
@@ -95,14 +96,15 @@ function convertIssue(
   const last = issue.path?.at(-1);
   const key = last?.key;
   if (issue.type === "never" && typeof key === "string") {
-    const allowed = issue.message.split(", ").filter((k) => k !== "");
+    const { allowed, hints } = JSON.parse(issue.message) as UnknownKeyInfo;
     const list = allowed.length ? ` (allowed: ${allowed.join(", ")})` : "";
+    const hint = hints?.[key] !== undefined
+      ? `; ${hints[key]}`
+      : didYouMean(key, allowed);
     return makeIssue(
       source,
       path,
-      `unknown attribute ${JSON.stringify(key)}${list}${
-        didYouMean(key, allowed)
-      }`,
+      `unknown attribute ${JSON.stringify(key)}${list}${hint}`,
       true,
     );
   }

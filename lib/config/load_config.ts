@@ -198,7 +198,7 @@ function check(
     const taken = new Set(issues.map((i) => i.path));
     const schemaIssues = convertIssues(result.issues, source)
       .filter((i) => !taken.has(i.path));
-    issues.push(...schemaIssues.map(hintVersion1));
+    issues.push(...schemaIssues);
   } else {
     for (const problem of crossCheck(result.output)) {
       issues.push(
@@ -215,17 +215,6 @@ function check(
     )));
   }
   return result.output as Config;
-}
-
-/** Crossbar version 1 configs list `processes`; say so. */
-function hintVersion1(issue: ConfigIssue): ConfigIssue {
-  return issue.path === "processes"
-    ? {
-      ...issue,
-      message:
-        `${issue.message}; "processes" is from Crossbar version 1 configs, and this node reads version 2 only`,
-    }
-    : issue;
 }
 
 function hasVersion(raw: unknown): boolean {

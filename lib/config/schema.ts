@@ -88,7 +88,7 @@ const ControllerSchema = strict({
       /** Shutdown triggers (accepted as Crossbar's names). */
       shutdown: v.optional(v.array(
         oneOf([
-          "shutdown_manual",
+          "shutdown_on_shutdown_requested",
           "shutdown_on_worker_exit",
           "shutdown_on_worker_exit_with_error",
           "shutdown_on_last_worker_exit",
@@ -103,6 +103,15 @@ const ControllerSchema = strict({
   manhole: unsupported("the controller manhole is not supported yet"),
   connections: unsupported("controller connections are not supported yet"),
   keyring: unsupported("the controller keyring is not supported yet"),
+  fabric: unsupported(
+    'controller "fabric" (CrossbarFX edge nodes) is not supported',
+  ),
+  "fabric-center": unsupported(
+    'controller "fabric-center" (CrossbarFX master nodes) is not supported',
+  ),
+  enable_docker: unsupported(
+    'controller "enable_docker" (CrossbarFX) is not supported',
+  ),
 }, "an object (controller settings)");
 
 /** Options of a router worker. */
@@ -218,17 +227,24 @@ const VersionSchema = v.pipe(
 ) as v.GenericSchema<number, 2>;
 
 /** The whole node configuration. */
-export const ConfigSchema = strict({
-  /** JSON Schema reference (ignored). */
-  $schema: v.optional(str()),
-  /** Config format version; must be 2. A missing one is read as 2 with a warning. */
-  version: v.optional(VersionSchema, 2),
-  controller: v.optional(ControllerSchema, {}),
-  workers: v.optional(
-    v.array(WorkerSchema, expected("a list of workers")),
-    () => [],
-  ),
-}, "an object (the node configuration)");
+export const ConfigSchema = strict(
+  {
+    /** JSON Schema reference (ignored). */
+    $schema: v.optional(str()),
+    /** Config format version; must be 2. A missing one is read as 2 with a warning. */
+    version: v.optional(VersionSchema, 2),
+    controller: v.optional(ControllerSchema, {}),
+    workers: v.optional(
+      v.array(WorkerSchema, expected("a list of workers")),
+      () => [],
+    ),
+  },
+  "an object (the node configuration)",
+  {
+    processes:
+      '"processes" is from Crossbar version 1 configs; this node reads version 2 ("workers")',
+  },
+);
 
 /** A validated node configuration with defaults applied. */
 export type Config = v.InferOutput<typeof ConfigSchema>;

@@ -158,6 +158,14 @@ export function reject(message: string): v.GenericSchema<never> {
   ) as unknown as v.GenericSchema<never>;
 }
 
+/** What an unknown-key issue carries to the formatter (as its message). */
+export interface UnknownKeyInfo {
+  /** The keys that are allowed. */
+  allowed: string[];
+  /** Extra advice for particular unknown keys. */
+  hints?: Record<string, string>;
+}
+
 /**
  * A strict object: each unknown key is its own issue (valibot's
  * `strictObject` reports only the first), and the message lists the allowed
@@ -166,18 +174,21 @@ export function reject(message: string): v.GenericSchema<never> {
  *
  * @param entries The known attributes.
  * @param what What the object is, for a wrong-type message.
+ * @param hints Advice for particular unknown keys.
  * @returns The schema.
  */
 export function strict<const E extends v.ObjectEntries>(
   entries: E,
   what = "an object",
+  hints?: Record<string, string>,
 ): v.StrictObjectSchema<E, undefined> {
   const allowed = Object.keys(entries).filter((key) =>
     !UNSUPPORTED.has(entries[key] as object)
   );
+  const info: UnknownKeyInfo = hints ? { allowed, hints } : { allowed };
   const schema = v.objectWithRest(
     entries,
-    v.never(allowed.join(", ")),
+    v.never(JSON.stringify(info)),
     (issue) =>
       issue.expected?.startsWith('"')
         ? `missing required attribute ${issue.expected}`

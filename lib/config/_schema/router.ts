@@ -19,8 +19,12 @@ import {
   unsupported,
 } from "./common.ts";
 
-/** Crossbar's realm name rule. */
-export const REALM_NAME_REGEXP = /^[A-Za-z][A-Za-z0-9_\-@.]{2,254}$/;
+/**
+ * Realm names: Crossbar's rule (a letter, then 2 to 254 of letters, digits,
+ * `_`, `-`, `@`, `.`), widened to allow a leading digit as in Ethereum
+ * address realms (`0x66…`).
+ */
+export const REALM_NAME_REGEXP = /^[A-Za-z0-9][A-Za-z0-9_\-@.]{2,254}$/;
 
 const RealmNameSchema = v.pipe(
   str(),
@@ -28,46 +32,58 @@ const RealmNameSchema = v.pipe(
     (s) => REALM_NAME_REGEXP.test(s),
     (issue) =>
       `invalid realm name ${
-        describeValue(issue.input)
-      } (expected a letter, then 2 to 254 letters, digits, "_", "-", "@" or ".")`,
+        JSON.stringify(issue.input)
+      } (expected a letter or digit, then 2 to 254 letters, digits, "_", "-", "@" or ".")`,
   ),
 );
+
+const VERSION1_PERMISSION =
+  'actions go inside "allow" in version 2 configs, e.g. "allow": {"call": true}';
 
 const MatchSchema = oneOf(["exact", "prefix", "wildcard"]);
 
 /** One permission of a role. */
-export const PermissionSchema = strict({
-  /**
-   * The URI (pattern). Without `match`, Crossbar's starred form applies:
-   * no `*` is exact, one trailing `*` a prefix, other `*` a wildcard. The
-   * router does that conversion; this schema keeps `uri` as written.
-   */
-  uri: str(),
-  /** How `uri` matches; absent means "from the stars in `uri`". */
-  match: v.optional(MatchSchema),
-  /** Allowed actions. @default all false */
-  allow: v.optional(
-    strict({
-      call: v.optional(bool(), false),
-      register: v.optional(bool(), false),
-      publish: v.optional(bool(), false),
-      subscribe: v.optional(bool(), false),
-    }, "an object (allowed actions)"),
-    {},
-  ),
-  /** Caller/publisher disclosure. @default both false */
-  disclose: v.optional(
-    strict({
-      caller: v.optional(bool(), false),
-      publisher: v.optional(bool(), false),
-    }, "an object (disclosure settings)"),
-    {},
-  ),
-  /** Whether the router may cache this decision. @default false */
-  cache: v.optional(bool(), false),
-  /** Payload validation type names per action (accepted, not enforced). */
-  validate: v.optional(dict(v.unknown())),
-}, "an object (a permission)");
+export const PermissionSchema = strict(
+  {
+    /**
+     * The URI (pattern). Without `match`, Crossbar's starred form applies:
+     * no `*` is exact, one trailing `*` a prefix, other `*` a wildcard. The
+     * router does that conversion; this schema keeps `uri` as written.
+     */
+    uri: str(),
+    /** How `uri` matches; absent means "from the stars in `uri`". */
+    match: v.optional(MatchSchema),
+    /** Allowed actions. @default all false */
+    allow: v.optional(
+      strict({
+        call: v.optional(bool(), false),
+        register: v.optional(bool(), false),
+        publish: v.optional(bool(), false),
+        subscribe: v.optional(bool(), false),
+      }, "an object (allowed actions)"),
+      {},
+    ),
+    /** Caller/publisher disclosure. @default both false */
+    disclose: v.optional(
+      strict({
+        caller: v.optional(bool(), false),
+        publisher: v.optional(bool(), false),
+      }, "an object (disclosure settings)"),
+      {},
+    ),
+    /** Whether the router may cache this decision. @default false */
+    cache: v.optional(bool(), false),
+    /** Payload validation type names per action (accepted, not enforced). */
+    validate: v.optional(dict(v.unknown())),
+  },
+  "an object (a permission)",
+  {
+    call: VERSION1_PERMISSION,
+    register: VERSION1_PERMISSION,
+    publish: VERSION1_PERMISSION,
+    subscribe: VERSION1_PERMISSION,
+  },
+);
 
 /** One role of a realm: static `permissions` or a dynamic `authorizer`. */
 export const RoleSchema = v.pipe(
@@ -80,6 +96,9 @@ export const RoleSchema = v.pipe(
     ),
     /** URI of a procedure that decides each action (dynamic authorization). */
     authorizer: v.optional(str()),
+    "allow-by-default": unsupported(
+      '"allow-by-default" on a role is not supported yet (list the permissions)',
+    ),
   }, "an object (a role)"),
   v.check(
     (role) => role.permissions === undefined || role.authorizer === undefined,
@@ -140,5 +159,6 @@ export const RealmSchema = strict({
   options: v.optional(RealmOptionsSchema, {}),
   store: v.optional(RealmStoreSchema),
   inventory: unsupported("realm inventories are not supported yet"),
+  trace: unsupported("realm tracing is not supported yet"),
   rlinks: unsupported("router links (rlinks) are not supported yet"),
 }, "an object (a realm)");
