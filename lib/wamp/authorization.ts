@@ -22,26 +22,39 @@ export interface PermissionConfig {
   /** The URI; with `match` omitted, stars are converted (`com.ex.*`). */
   uri: string;
   /** How `uri` matches; omitted → derived from stars in `uri`. */
-  match?: MatchPolicy;
+  match?: MatchPolicy | undefined;
   /** Allowed actions. @default {all false} */
   allow?: {
-    call?: boolean;
-    register?: boolean;
-    publish?: boolean;
-    subscribe?: boolean;
-  };
+    call?: boolean | undefined;
+    register?: boolean | undefined;
+    publish?: boolean | undefined;
+    subscribe?: boolean | undefined;
+  } | undefined;
   /** Identity disclosure. @default {all false} */
-  disclose?: { caller?: boolean; publisher?: boolean };
-  /** Whether clients may cache the decision (unused by this router). @default {false} */
-  cache?: boolean;
+  disclose?: {
+    caller?: boolean | undefined;
+    publisher?: boolean | undefined;
+  } | undefined;
+  /** Whether the decision may be cached (decisions are always cached here). @default {false} */
+  cache?: boolean | undefined;
   /** Payload validation type names (accepted, not enforced). */
-  validate?: Record<string, unknown>;
+  validate?: Record<string, unknown> | undefined;
 }
 
-/** A role on a realm: either a permission list or an authorizer procedure. */
-export type RoleConfig =
-  | { name: string; id?: string; permissions: PermissionConfig[] }
-  | { name: string; id?: string; authorizer: string };
+/**
+ * A role on a realm: a permission list or an authorizer procedure URI
+ * (Crossbar forbids both; with neither, the role denies everything).
+ */
+export interface RoleConfig {
+  /** Role name. */
+  name: string;
+  /** Optional id. */
+  id?: string | undefined;
+  /** Static permissions (default deny for anything not listed). */
+  permissions?: PermissionConfig[] | undefined;
+  /** URI of a dynamic authorizer procedure. */
+  authorizer?: string | undefined;
+}
 
 /** The outcome of authorizing one action on one URI. */
 export interface Authorization {
@@ -338,10 +351,10 @@ export function createRoles(
   const result = new Map<string, Role>();
   result.set(TRUSTED_ROLE_NAME, new TrustedRole());
   for (const role of roles) {
-    if ("authorizer" in role) {
+    if (role.authorizer !== undefined) {
       result.set(role.name, new DynamicRole(role.name, role.authorizer, call));
     } else {
-      result.set(role.name, new StaticRole(role.name, role.permissions));
+      result.set(role.name, new StaticRole(role.name, role.permissions ?? []));
     }
   }
   return result;

@@ -23,13 +23,13 @@ import type { Logger } from "../log/logger.ts";
 /** Realm `options` (Crossbar's keys; only some change behaviour here). */
 export interface RealmOptions {
   /** Serve the WAMP meta API on this realm. @default {true} */
-  "enable_meta_api"?: boolean;
+  "enable_meta_api"?: boolean | undefined;
   /** Accepted for compatibility; no effect. @default {false} */
-  "bridge_meta_api"?: boolean;
+  "bridge_meta_api"?: boolean | undefined;
   /** URI syntax check. @default {"strict"} */
-  "uri_check"?: UriCheck;
+  "uri_check"?: UriCheck | undefined;
   /** Accepted for compatibility; no effect. @default {100} */
-  "event_dispatching_chunk_size"?: number;
+  "event_dispatching_chunk_size"?: number | undefined;
 }
 
 /** One realm of a router worker (Crossbar's JSON shape). */
@@ -37,17 +37,17 @@ export interface RealmConfig {
   /** Realm name, e.g. `realm1`. */
   name: string;
   /** Optional id (`realm001`…). */
-  id?: string;
+  id?: string | undefined;
   /** Roles that sessions may take on this realm. @default {[]} */
-  roles?: RoleConfig[];
+  roles?: RoleConfig[] | undefined;
   /** Realm options. */
-  options?: RealmOptions;
+  options?: RealmOptions | undefined;
   /** Accepted for compatibility (realm store); not used. */
-  store?: Record<string, unknown>;
+  store?: Record<string, unknown> | undefined;
   /** Accepted for compatibility; not used. */
-  inventory?: unknown;
+  inventory?: unknown | undefined;
   /** Accepted for compatibility (router-to-router links); not used. */
-  rlinks?: unknown[];
+  rlinks?: unknown[] | undefined;
 }
 
 const BROKER_FEATURES = {

@@ -40,9 +40,9 @@ export interface RouterOptions {
   /** Realms to serve (Crossbar's `realms` list of a router worker). */
   realms: readonly RealmConfig[];
   /** Where to log. @default {SILENT_LOGGER} */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /** Node id shown in WELCOME `authextra.x_cb_node`. @default {the host name} */
-  nodeId?: string;
+  nodeId?: string | undefined;
 }
 
 /** Options for {@link Router.attach}. */
@@ -58,7 +58,7 @@ export interface LocalConnectOptions {
   /** Role to take (trusted as given); must exist unless `"trusted"`. */
   authrole: string;
   /** Authid. @default {a random id} */
-  authid?: string;
+  authid?: string | undefined;
 }
 
 /** Figures for the node info page. */
