@@ -1,0 +1,40 @@
+/**
+ * The HTTP bridge path services (Crossbar's `publisher`, `caller` and
+ * `webhook`): plain HTTP POSTs turned into WAMP publishes and calls through
+ * one internal session per service.
+ *
+ * Request lifecycle:
+ * 1. `_request.ts` answers OPTIONS and refuses other methods than POST/PUT,
+ *    then checks client address, TLS, content type and charset.
+ * 2. `_body.ts` reads the body under `post_body_limit` (413 past it).
+ * 3. `_request.ts` checks GitHub or bridge signatures (`signature.ts`,
+ *    replays refused by `nonce_cache.ts`), UTF-8 and JSON.
+ * 4. `publisher.ts` / `caller.ts` / `webhook.ts` validate the payload and
+ *    publish or call through the session of `_session.ts` (joined lazily,
+ *    re-joined when it ended).
+ *
+ * @example Mount a publisher
+ * ```ts ignore
+ * import { createPublisherService } from "./mod.ts";
+ * const service = createPublisherService(
+ *   { type: "publisher", realm: "realm1", role: "anonymous" },
+ *   { cbdir: ".", logger, router },
+ * );
+ * ```
+ *
+ * @module
+ */
+export { createPublisherService } from "./publisher.ts";
+export { createCallerService } from "./caller.ts";
+export { createWebhookService } from "./webhook.ts";
+export type {
+  BridgeEnv,
+  BridgeOptions,
+  BridgeRouter,
+  BridgeServiceConfig,
+  BridgeSession,
+  CallerServiceConfig,
+  PublisherServiceConfig,
+  WebhookOptions,
+  WebhookServiceConfig,
+} from "./types.ts";

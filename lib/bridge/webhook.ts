@@ -1,0 +1,63 @@
+/**
+ * The `webhook` path service: the raw body of any POST/PUT (no JSON
+ * decoding) is published to `options.topic` as one positional argument
+ * `{"headers": {name: [values]}, "body": "<text>"}`; the answer is 202 with
+ * `success_response`, or 500 with `error_response` when the publish fails.
+ * With `github_secret`, GitHub's `X-Hub-Signature-256` (or the older
+ * `X-Hub-Signature`) must match.
+ *
+ * @module
+ */
+import type { PathService } from "../web/path_service.ts";
+import { createBridgeService } from "./_service.ts";
+import type { BridgeEnv, WebhookServiceConfig } from "./types.ts";
+
+/**
+ * Creates a `webhook` service.
+ *
+ * @param config The validated service config.
+ * @param env The node environment with the router.
+ * @returns The path service.
+ */
+export function createWebhookService(
+  config: WebhookServiceConfig,
+  env: BridgeEnv,
+): PathService {
+  const options = config.options;
+  const topic = options.topic;
+  const success = options.success_response ?? "OK";
+  const failure = options.error_response ?? "NOT OK";
+  const logger = env.logger;
+  return createBridgeService({
+    type: "webhook",
+    realm: config.realm,
+    role: config.role,
+    debug: options.debug ?? false,
+    rules: {
+      json: false,
+      bodyLimit: options.post_body_limit ?? 0,
+      requireTls: false,
+      timestampDeltaLimit: 0,
+      githubSecret: options.github_secret,
+    },
+    process: async ({ text }, session, { request }) => {
+      const headers: Record<string, string[]> = {};
+      for (const [name, value] of request.headers) {
+        (headers[name] ??= []).push(value);
+      }
+      try {
+        await (await session()).publish(topic, [{ headers, body: text }], {}, {
+          acknowledge: true,
+        });
+        return { status: 202, body: success };
+      } catch (error) {
+        logger.error(
+          `Cannot publish the webhook to "${topic}": ${
+            error instanceof Error ? error.message : String(error)
+          }`,
+        );
+        return { status: 500, body: failure };
+      }
+    },
+  }, env);
+}
