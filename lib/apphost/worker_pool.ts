@@ -103,6 +103,8 @@ export class WorkerPool {
 
   /** The client of `ex` went away. */
   cancel(ex: Exchange): void {
+    // A streaming response is cancelled by Deno.serve itself (body cancel).
+    if (ex.answered) return;
     if (ex.worker !== undefined) return ex.worker.cancel(ex);
     const at = this.#queue.indexOf(ex);
     if (at >= 0) this.#queue.splice(at, 1);

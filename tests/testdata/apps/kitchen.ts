@@ -1,5 +1,8 @@
 // Fixture app for tests/apphost: one plain handler with many routes.
+import { createHash } from "node:crypto";
+
 let counter = 0;
+const events: string[] = [];
 const workerId = crypto.randomUUID();
 const encoder = new TextEncoder();
 
@@ -75,14 +78,34 @@ export async function handler(
     case "/probe-uncaught":
       return json({ value: Deno.env.get("HOME") });
     case "/sha256": {
-      const hash = await crypto.subtle.digest(
-        "SHA-256",
-        new Uint8Array(await request.arrayBuffer()),
-      );
-      return new Response(
-        Array.from(new Uint8Array(hash), (b) => b.toString(16).padStart(2, "0")).join(""),
-      );
+      // Hash the upload chunk by chunk: it never sits whole in memory.
+      const hash = createHash("sha256");
+      let total = 0;
+      for await (const chunk of request.body!) {
+        hash.update(chunk);
+        total += chunk.byteLength;
+      }
+      return json({ sha256: hash.digest("hex"), total });
     }
+    case "/forever": {
+      let n = 0;
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          await new Promise((r) => setTimeout(r, 5));
+          controller.enqueue(encoder.encode(`tick ${n++}\n`));
+        },
+        cancel() {
+          events.push("stream cancelled");
+        },
+      });
+      return new Response(body);
+    }
+    case "/wait-abort": {
+      request.signal.addEventListener("abort", () => events.push("request aborted"));
+      return new Promise(() => {});
+    }
+    case "/events":
+      return json(events);
     case "/count-body": {
       let total = 0;
       for await (const chunk of request.body!) total += chunk.byteLength;

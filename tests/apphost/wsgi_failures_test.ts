@@ -1,0 +1,110 @@
+import assert from "node:assert/strict";
+import { get, hostApp, waitFor } from "./_setup.ts";
+
+Deno.test("createWsgiService() answers 500 with a short body when the app throws", async () => {
+  await using app = await hostApp();
+  const res = await get(`${app.url}/throw`);
+  assert.equal(res.status, 500);
+  assert.equal(res.text, "500 Internal Server Error\n");
+  assert.ok(app.lines.some((l) => l.includes("Error: fixture failure")));
+  assert.equal((await get(`${app.url}/counter`)).status, 200);
+});
+
+Deno.test("createWsgiService() shows the stack when display_tracebacks is set", async () => {
+  await using app = await hostApp({ display_tracebacks: true });
+  const res = await get(`${app.url}/throw`);
+  assert.equal(res.status, 500);
+  assert.match(res.text, /Error: fixture failure\n\s+at /);
+});
+
+Deno.test("createWsgiService() answers 502 when the worker crashes and replaces it", async () => {
+  await using app = await hostApp({ workers: 1 });
+  const before = (await get(`${app.url}/id`)).text;
+  assert.equal((await get(`${app.url}/crash`)).status, 502);
+  const after = await get(`${app.url}/id`);
+  assert.equal(after.status, 200);
+  assert.notEqual(after.text, before);
+  assert.ok(app.lines.some((l) => /error.*crashed: Error: crash in a timer/.test(l)));
+});
+
+Deno.test("createWsgiService() answers 502 when the app calls Deno.exit", async () => {
+  await using app = await hostApp({ workers: 1 });
+  assert.equal((await get(`${app.url}/exit`)).status, 502);
+  assert.ok(app.lines.some((l) => l.includes("exited with code 7")));
+  assert.equal((await get(`${app.url}/counter`)).text, "1");
+});
+
+Deno.test("createWsgiService() answers 504 after timeout and replaces the worker", async () => {
+  await using app = await hostApp({ workers: 1, timeout: 1 });
+  const hung = get(`${app.url}/hang`);
+  await new Promise((r) => setTimeout(r, 300));
+  const bystander = get(`${app.url}/slow?ms=60000`);
+  assert.equal((await hung).status, 504);
+  assert.equal((await bystander).status, 502);
+  assert.ok(app.lines.some((l) => l.includes("not answered within 1 s")));
+  assert.equal((await get(`${app.url}/counter`)).text, "1");
+});
+
+Deno.test("createWsgiService() answers 503 with Retry-After when the queue is full", async () => {
+  await using app = await hostApp({ workers: 1, concurrency: 1, max_queue: 1 });
+  const running = get(`${app.url}/slow?ms=3000`);
+  await new Promise((r) => setTimeout(r, 200));
+  const queued = get(`${app.url}/slow?ms=10`);
+  await new Promise((r) => setTimeout(r, 200));
+  const rejected = await get(`${app.url}/id`);
+  assert.equal(rejected.status, 503);
+  assert.equal(rejected.headers.get("retry-after"), "1");
+  assert.equal((await running).status, 200);
+  assert.equal((await queued).status, 200);
+});
+
+Deno.test("createWsgiService() recycles a worker after max_requests, gracefully", async () => {
+  await using app = await hostApp({ workers: 1, max_requests: 2 });
+  const slow = get(`${app.url}/slow?ms=800`);
+  await new Promise((r) => setTimeout(r, 100));
+  const second = (await get(`${app.url}/id`)).text;
+  const third = (await get(`${app.url}/id`)).text;
+  const first = await slow;
+  assert.equal(first.status, 200);
+  assert.equal(first.text, second);
+  assert.notEqual(third, second);
+  await waitFor(
+    () => app.lines.some((l) => l.includes("recycled after 2 requests")),
+    "the recycle log line",
+  );
+});
+
+Deno.test("createWsgiService() grows the pool under load up to maxthreads and not beyond", async () => {
+  await using app = await hostApp({ minthreads: 1, maxthreads: 3, concurrency: 1 });
+  const ids = await Promise.all(
+    Array.from({ length: 8 }, () => get(`${app.url}/slow?ms=1000`)),
+  );
+  const distinct = new Set(ids.map((r) => r.text));
+  assert.ok(distinct.size >= 2 && distinct.size <= 3, `${distinct.size} workers`);
+  const started = app.lines.filter((l) => / #\d+ started$/.test(l)).length;
+  assert.ok(started <= 3, `${started} workers started`);
+});
+
+Deno.test("createWsgiService() starts one worker for one request at a time", async () => {
+  await using app = await hostApp({ minthreads: 1, maxthreads: 4 });
+  for (let i = 0; i < 5; i++) await get(`${app.url}/id`);
+  const started = app.lines.filter((l) => / #\d+ started$/.test(l)).length;
+  assert.equal(started, 1);
+});
+
+Deno.test("PathService.close() lets in-flight requests finish before the deadline", async () => {
+  await using app = await hostApp({ workers: 1 });
+  const slow = get(`${app.url}/slow?ms=300`);
+  await new Promise((r) => setTimeout(r, 100));
+  await app.service.close(Date.now() + 10_000);
+  assert.equal((await slow).status, 200);
+});
+
+Deno.test("PathService.close() cuts requests still running at the deadline", async () => {
+  await using app = await hostApp({ workers: 1 });
+  const hung = get(`${app.url}/hang`);
+  await new Promise((r) => setTimeout(r, 100));
+  await app.service.close(Date.now() + 200);
+  assert.equal((await hung).status, 502);
+  assert.equal((await get(`${app.url}/id`)).status, 503);
+});
