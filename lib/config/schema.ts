@@ -80,13 +80,13 @@ export const WORKER_TYPES = [
 
 /** Controller (node) settings. */
 const ControllerSchema = strict({
-  id: v.optional(str()),
+  id: v.exactOptional(str()),
   options: v.optional(
     strict({
       /** Process title. */
-      title: v.optional(str()),
+      title: v.exactOptional(str()),
       /** Shutdown triggers (accepted as Crossbar's names). */
-      shutdown: v.optional(v.array(
+      shutdown: v.exactOptional(v.array(
         oneOf([
           "shutdown_on_shutdown_requested",
           "shutdown_on_worker_exit",
@@ -122,17 +122,17 @@ const RouterOptionsSchema = strict({
    */
   pythonpath: v.optional(strList(), () => []),
   /** Process/worker title. */
-  title: v.optional(str()),
+  title: v.exactOptional(str()),
   /** Worker environment (accepted as Crossbar's `{inherit, vars}`). */
-  env: v.optional(strict({
-    inherit: v.optional(v.union(
+  env: v.exactOptional(strict({
+    inherit: v.exactOptional(v.union(
       [bool(), strList()],
       expected("true, false or a list of names"),
     )),
-    vars: v.optional(dict(str())),
+    vars: v.exactOptional(dict(str())),
   }, "an object (environment settings)")),
   /** CPU cores to pin to (accepted, ignored). */
-  cpu_affinity: v.optional(
+  cpu_affinity: v.exactOptional(
     v.array(int(0), expected("a list of CPU numbers")),
   ),
   /**
@@ -141,19 +141,19 @@ const RouterOptionsSchema = strict({
    */
   disabled: v.optional(bool(), false),
   /** Free-form data for the worker (accepted). */
-  extra: v.optional(v.unknown()),
+  extra: v.exactOptional(v.unknown()),
   /** Expose the node controller to the worker (accepted). */
-  expose_controller: v.optional(bool()),
+  expose_controller: v.exactOptional(bool()),
   /** Expose shared state to the worker (accepted). */
-  expose_shared: v.optional(bool()),
+  expose_shared: v.exactOptional(bool()),
   /** Python interpreter (ignored). */
-  python: v.optional(v.unknown()),
+  python: v.exactOptional(v.unknown()),
 }, "an object (worker options)");
 
 /** A `web` transport: an endpoint with a path table. */
 const WebTransportSchema = strict({
   type: v.literal("web"),
-  id: v.optional(id()),
+  id: v.exactOptional(id()),
   endpoint: EndpointSchema,
   /** Path keys to services; `"/"` is optional (404 root when absent). */
   paths: PathsSchema,
@@ -163,12 +163,12 @@ const WebTransportSchema = strict({
 /** A standalone `websocket` transport: one WAMP endpoint on its own port. */
 const WebSocketTransportSchema = strict({
   type: v.literal("websocket"),
-  id: v.optional(id()),
+  id: v.exactOptional(id()),
   endpoint: EndpointSchema,
-  url: v.optional(str()),
+  url: v.exactOptional(str()),
   serializers: SerializersSchema,
-  cookie: v.optional(CookieSchema),
-  auth: v.optional(AuthSchema),
+  cookie: v.exactOptional(CookieSchema),
+  auth: v.exactOptional(AuthSchema),
   options: v.optional(WebSocketOptionsSchema, {}),
   debug: v.optional(bool(), false),
 }, "an object (a websocket transport)");
@@ -191,7 +191,7 @@ const TransportSchema = byType({
 /** A router worker: realms and listening transports. */
 const RouterWorkerSchema = strict({
   type: v.literal("router"),
-  id: v.optional(id()),
+  id: v.exactOptional(id()),
   options: v.optional(RouterOptionsSchema, {}),
   realms: v.optional(
     v.array(RealmSchema, expected("a list of realms")),
@@ -230,7 +230,7 @@ const VersionSchema = v.pipe(
 export const ConfigSchema = strict(
   {
     /** JSON Schema reference (ignored). */
-    $schema: v.optional(str()),
+    $schema: v.exactOptional(str()),
     /** Config format version; must be 2. A missing one is read as 2 with a warning. */
     version: v.optional(VersionSchema, 2),
     controller: v.optional(ControllerSchema, {}),

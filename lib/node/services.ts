@@ -63,7 +63,7 @@ export async function createPathService(
     case "wsgi":
       return await createWsgiService(
         {
-          ...config,
+          ...definedOnly(config),
           cbdir: context.cbdir,
           pythonpath: [...context.pythonpath],
           path: context.path,
@@ -125,7 +125,7 @@ export async function checkApps(
         if (service.type !== "wsgi") continue;
         try {
           await checkWsgiApp({
-            ...service,
+            ...definedOnly(service),
             cbdir,
             pythonpath: [...worker.options.pythonpath],
             path: prefix || "/",
@@ -141,4 +141,16 @@ export async function checkApps(
     }
   }
   return problems;
+}
+
+/**
+ * Drops keys whose value is `undefined`: validated configs carry optional
+ * keys as `undefined`, while option types declare them as absent.
+ */
+function definedOnly<T extends object>(
+  value: T,
+): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(
+    Object.entries(value).filter(([, v]) => v !== undefined),
+  ) as { [K in keyof T]: Exclude<T[K], undefined> };
 }

@@ -26,9 +26,9 @@ function dynamic() {
     /** URI of the procedure that authenticates. */
     authenticator: str(),
     /** Realm where `authenticator` is registered; default: the session's. */
-    "authenticator-realm": v.optional(str()),
+    "authenticator-realm": v.exactOptional(str()),
     /** Role of the authenticator's caller (accepted). */
-    "authenticator-role": v.optional(str()),
+    "authenticator-role": v.exactOptional(str()),
   }, "an object (dynamic authentication)");
 }
 
@@ -44,9 +44,9 @@ export const AnonymousAuthSchema = byType({
     /** Role given to anonymous sessions. @default "anonymous" */
     role: v.optional(str(), "anonymous"),
     /** Fixed authid; default: a random one per session. */
-    authid: v.optional(str()),
+    authid: v.exactOptional(str()),
     /** Realm to restrict to. */
-    realm: v.optional(str()),
+    realm: v.exactOptional(str()),
   }, "an object (anonymous authentication)"),
   dynamic: dynamic(),
 }, kinds("anonymous"));
@@ -60,7 +60,7 @@ export const TicketAuthSchema = byType({
       strict({
         ticket: str(),
         role: str(),
-        realm: v.optional(str()),
+        realm: v.exactOptional(str()),
       }, "an object (a principal)"),
       "an object (authids to principals)",
     ),
@@ -77,10 +77,10 @@ export const WampCraAuthSchema = byType({
       strict({
         secret: str(),
         role: str(),
-        salt: v.optional(str()),
-        iterations: v.optional(int(1)),
-        keylen: v.optional(int(1)),
-        realm: v.optional(str()),
+        salt: v.exactOptional(str()),
+        iterations: v.exactOptional(int(1)),
+        keylen: v.exactOptional(int(1)),
+        realm: v.exactOptional(str()),
       }, "an object (a user)"),
       "an object (authids to users)",
     ),
@@ -112,7 +112,7 @@ export const CryptosignAuthSchema = byType({
             expected("a list of public keys"),
           ),
           role: str(),
-          realm: v.optional(str()),
+          realm: v.exactOptional(str()),
         }, "an object (a principal)"),
         "an object (authids to principals)",
       ),
@@ -130,10 +130,10 @@ const later = (method: string) =>
 
 /** The `auth` object of a WebSocket transport or path service. */
 export const AuthSchema = strict({
-  anonymous: v.optional(AnonymousAuthSchema),
-  ticket: v.optional(TicketAuthSchema),
-  wampcra: v.optional(WampCraAuthSchema),
-  cryptosign: v.optional(CryptosignAuthSchema),
+  anonymous: v.exactOptional(AnonymousAuthSchema),
+  ticket: v.exactOptional(TicketAuthSchema),
+  wampcra: v.exactOptional(WampCraAuthSchema),
+  cryptosign: v.exactOptional(CryptosignAuthSchema),
   scram: later("scram"),
   tls: later("tls"),
   cookie: later("cookie"),

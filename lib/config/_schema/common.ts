@@ -41,7 +41,7 @@ export function str(): v.StringSchema<MessageFn> {
 /** A non-empty string. */
 export function text(): v.GenericSchema<string> {
   return v.pipe(
-    v.string(expected("a non-empty string")),
+    v.string(expected("a string")),
     v.check((s) => s.length > 0, expected("a non-empty string")),
   );
 }
@@ -120,9 +120,20 @@ export function id(): v.GenericSchema<string> {
       (s) => ID_REGEXP.test(s),
       (issue) =>
         `invalid id ${
-          describeValue(issue.input)
+          JSON.stringify(issue.input)
         } (expected a lowercase letter, then 2 to 63 lowercase letters, digits or "_")`,
     ),
+  );
+}
+
+/**
+ * Rejects lists where an object is expected (valibot's object schemas take
+ * any `typeof "object"`).
+ */
+function notArray(what: string): v.GenericSchema<unknown> {
+  return v.custom<unknown>(
+    (input) => !Array.isArray(input),
+    expected(what),
   );
 }
 
@@ -139,8 +150,8 @@ const UNSUPPORTED = new WeakSet<object>();
  */
 export function unsupported(
   message: string,
-): v.OptionalSchema<v.GenericSchema<never>, undefined> {
-  const schema = v.optional(v.custom<never>(() => false, message));
+): v.ExactOptionalSchema<v.GenericSchema<never>, undefined> {
+  const schema = v.exactOptional(v.custom<never>(() => false, message));
   UNSUPPORTED.add(schema);
   return schema;
 }
@@ -186,7 +197,7 @@ export function strict<const E extends v.ObjectEntries>(
     !UNSUPPORTED.has(entries[key] as object)
   );
   const info: UnknownKeyInfo = hints ? { allowed, hints } : { allowed };
-  const schema = v.objectWithRest(
+  const object = v.objectWithRest(
     entries,
     v.never(JSON.stringify(info)),
     (issue) =>
@@ -194,6 +205,7 @@ export function strict<const E extends v.ObjectEntries>(
         ? `missing required attribute ${issue.expected}`
         : `expected ${what}, found ${describeValue(issue.input)}`,
   );
+  const schema = v.pipe(notArray(what), object);
   return schema as unknown as v.StrictObjectSchema<E, undefined>;
 }
 
@@ -207,8 +219,15 @@ export function strict<const E extends v.ObjectEntries>(
 export function dict<T extends AnySchema>(
   value: T,
   what = "an object",
-): v.RecordSchema<v.StringSchema<undefined>, T, MessageFn> {
-  return v.record(v.string(), value, expected(what));
+): v.GenericSchema<
+  Record<string, v.InferInput<T>>,
+  Record<string, v.InferOutput<T>>
+> {
+  const record = v.record(v.string(), value, expected(what));
+  return v.pipe(notArray(what), record) as unknown as v.GenericSchema<
+    Record<string, v.InferInput<T>>,
+    Record<string, v.InferOutput<T>>
+  >;
 }
 
 /** Options for {@link byType}. */

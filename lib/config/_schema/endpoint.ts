@@ -14,13 +14,13 @@ export const TlsSchema = strict({
   /** Path of the PEM certificate. */
   certificate: str(),
   /** Paths of intermediate certificates sent after `certificate`. */
-  chain_certificates: v.optional(strList()),
+  chain_certificates: v.exactOptional(strList()),
   /** Paths of CA certificates; given, clients must present a certificate. */
-  ca_certificates: v.optional(strList()),
+  ca_certificates: v.exactOptional(strList()),
   /** Path of Diffie-Hellman parameters (accepted, may be ignored). */
-  dhparam: v.optional(str()),
+  dhparam: v.exactOptional(str()),
   /** OpenSSL cipher string (accepted, may be ignored). */
-  ciphers: v.optional(str()),
+  ciphers: v.exactOptional(str()),
 }, "an object (TLS settings)");
 
 const PortRangeSchema = v.pipe(
@@ -44,19 +44,19 @@ export const TcpEndpointSchema = v.pipe(
      * Port to listen on; `0` picks a free port. A `"$VAR"` string in the
      * file is replaced by the environment variable before validation.
      */
-    port: v.optional(int(0, 65535)),
+    port: v.exactOptional(int(0, 65535)),
     /** `[first, last]`: the first free port in the range is used. */
-    portrange: v.optional(PortRangeSchema),
+    portrange: v.exactOptional(PortRangeSchema),
     /** Interface address to bind; `""` or absent binds every interface. */
-    interface: v.optional(str()),
+    interface: v.exactOptional(str()),
     /** Listen backlog. @default 50 */
     backlog: v.optional(int(1, 65535), 50),
     /** Whether several workers may share the port. @default false */
     shared: v.optional(bool(), false),
     /** TCP_USER_TIMEOUT in milliseconds (accepted, may be ignored). */
-    user_timeout: v.optional(int(0, 65535)),
+    user_timeout: v.exactOptional(int(0, 65535)),
     /** TLS settings; absent means plain TCP. */
-    tls: v.optional(TlsSchema),
+    tls: v.exactOptional(TlsSchema),
   }, "an object (an endpoint)"),
   v.check(
     (e) => e.port !== undefined || e.portrange !== undefined,

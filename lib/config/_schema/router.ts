@@ -52,7 +52,7 @@ export const PermissionSchema = strict(
      */
     uri: str(),
     /** How `uri` matches; absent means "from the stars in `uri`". */
-    match: v.optional(MatchSchema),
+    match: v.exactOptional(MatchSchema),
     /** Allowed actions. @default all false */
     allow: v.optional(
       strict({
@@ -74,7 +74,7 @@ export const PermissionSchema = strict(
     /** Whether the router may cache this decision. @default false */
     cache: v.optional(bool(), false),
     /** Payload validation type names per action (accepted, not enforced). */
-    validate: v.optional(dict(v.unknown())),
+    validate: v.exactOptional(dict(v.unknown())),
   },
   "an object (a permission)",
   {
@@ -89,13 +89,13 @@ export const PermissionSchema = strict(
 export const RoleSchema = v.pipe(
   strict({
     name: str(),
-    id: v.optional(id()),
+    id: v.exactOptional(id()),
     /** Static permissions; default deny for everything not listed. */
-    permissions: v.optional(
+    permissions: v.exactOptional(
       v.array(PermissionSchema, expected("a list of permissions")),
     ),
     /** URI of a procedure that decides each action (dynamic authorization). */
-    authorizer: v.optional(str()),
+    authorizer: v.exactOptional(str()),
     "allow-by-default": unsupported(
       '"allow-by-default" on a role is not supported yet (list the permissions)',
     ),
@@ -125,8 +125,8 @@ export const RealmOptionsSchema = strict({
 
 const HistoryEntrySchema = strict({
   uri: str(),
-  match: v.optional(MatchSchema),
-  limit: v.optional(int(0)),
+  match: v.exactOptional(MatchSchema),
+  limit: v.exactOptional(int(0)),
 }, "an object (a URI and a limit)");
 
 /**
@@ -137,7 +137,7 @@ const HistoryEntrySchema = strict({
 export const RealmStoreSchema = byType({
   memory: strict({
     type: v.literal("memory"),
-    limit: v.optional(int(0)),
+    limit: v.exactOptional(int(0)),
     "event-history": v.optional(
       v.array(HistoryEntrySchema, expected("a list")),
       () => [],
@@ -153,11 +153,11 @@ export const RealmStoreSchema = byType({
 export const RealmSchema = strict({
   /** The realm name clients join. */
   name: RealmNameSchema,
-  id: v.optional(id()),
+  id: v.exactOptional(id()),
   /** Roles; a session whose role is not listed is denied everything. */
   roles: v.optional(v.array(RoleSchema, expected("a list of roles")), () => []),
   options: v.optional(RealmOptionsSchema, {}),
-  store: v.optional(RealmStoreSchema),
+  store: v.exactOptional(RealmStoreSchema),
   inventory: unsupported("realm inventories are not supported yet"),
   trace: unsupported("realm tracing is not supported yet"),
   rlinks: unsupported("router links (rlinks) are not supported yet"),

@@ -48,7 +48,7 @@ const PathKeySchema = v.pipe(
 /** The `static` service. */
 export const StaticServiceSchema = strict({
   type: v.literal("static"),
-  id: v.optional(id()),
+  id: v.exactOptional(id()),
   /** Folder to serve, relative to the node directory. */
   directory: str(),
   package: unsupported(
@@ -66,7 +66,7 @@ export const StaticServiceSchema = strict({
       /** `Cache-Control` max-age in seconds; null sends none. @default 43200 */
       cache_timeout: v.optional(v.nullable(int(0)), 43200),
       /** File served for any missing path (single-page apps). */
-      default_file: v.optional(str()),
+      default_file: v.exactOptional(str()),
     }, "an object (static options)"),
     {},
   ),
@@ -75,7 +75,7 @@ export const StaticServiceSchema = strict({
 /** The `redirect` service. */
 export const RedirectServiceSchema = strict({
   type: v.literal("redirect"),
-  id: v.optional(id()),
+  id: v.exactOptional(id()),
   /** Where GET requests are sent (302). */
   url: text(),
 }, "an object (a redirect service)");
@@ -83,7 +83,7 @@ export const RedirectServiceSchema = strict({
 /** The `json` service. */
 export const JsonServiceSchema = strict({
   type: v.literal("json"),
-  id: v.optional(id()),
+  id: v.exactOptional(id()),
   /** The JSON value served. */
   value: v.unknown(),
   options: v.optional(
@@ -102,19 +102,19 @@ export const JsonServiceSchema = strict({
 /** The `nodeinfo` service. */
 export const NodeInfoServiceSchema = strict({
   type: v.literal("nodeinfo"),
-  id: v.optional(id()),
+  id: v.exactOptional(id()),
 }, "an object (a nodeinfo service)");
 
 /** The `none` service: always 404. */
 export const NoneServiceSchema = strict({
   type: v.literal("none"),
-  id: v.optional(id()),
+  id: v.exactOptional(id()),
 }, "an object (a none service)");
 
 /** The `reverseproxy` service. */
 export const ReverseProxyServiceSchema = strict({
   type: v.literal("reverseproxy"),
-  id: v.optional(id()),
+  id: v.exactOptional(id()),
   /** Backend host. */
   host: text(),
   /** Backend port. @default 80 */
@@ -122,23 +122,23 @@ export const ReverseProxyServiceSchema = strict({
   /** Backend base path. @default "" */
   path: v.optional(str(), ""),
   /** `X-Forwarded-Port`; absent: the port the request came in on. */
-  forwarded_port: v.optional(int(1, 65535)),
+  forwarded_port: v.exactOptional(int(1, 65535)),
   /** `X-Forwarded-Proto`. @default "http" */
   forwarded_proto: v.optional(oneOf(["http", "https"]), "http"),
   /** Seconds to wait for the backend (our extension). Absent: no limit. */
-  timeout: v.optional(seconds()),
+  timeout: v.exactOptional(seconds()),
 }, "an object (a reverseproxy service)");
 
 /** The `websocket` path service: a WAMP endpoint. */
 export const WebSocketServiceSchema = strict({
   type: v.literal("websocket"),
-  id: v.optional(id()),
+  id: v.exactOptional(id()),
   /** Public `ws(s)://` URL, shown on the status page. */
-  url: v.optional(str()),
+  url: v.exactOptional(str()),
   serializers: SerializersSchema,
-  cookie: v.optional(CookieSchema),
+  cookie: v.exactOptional(CookieSchema),
   /** Authentication methods; absent: anonymous with role "anonymous". */
-  auth: v.optional(AuthSchema),
+  auth: v.exactOptional(AuthSchema),
   options: v.optional(WebSocketOptionsSchema, {}),
   debug: v.optional(bool(), false),
 }, "an object (a websocket service)");
@@ -150,30 +150,30 @@ const BackendSchema = strict({
     host: text(),
     port: int(1, 65535),
     version: v.optional(oneOf([4, 6]), 4),
-    tls: v.optional(
+    tls: v.exactOptional(
       v.union([bool(), TlsSchema], expected("true, false or TLS settings")),
     ),
-    timeout: v.optional(seconds()),
+    timeout: v.exactOptional(seconds()),
   }, "an object (a connecting tcp endpoint)"),
-  url: v.optional(str()),
-  serializers: v.optional(SerializersSchema),
+  url: v.exactOptional(str()),
+  serializers: v.exactOptional(SerializersSchema),
   options: v.optional(WebSocketOptionsSchema, {}),
 }, "an object (a WebSocket backend)");
 
 /** The `websocket-reverseproxy` service. */
 export const WebSocketReverseProxyServiceSchema = strict({
   type: v.literal("websocket-reverseproxy"),
-  id: v.optional(id()),
+  id: v.exactOptional(id()),
   /** The WebSocket server frames are relayed to. */
   backend: BackendSchema,
-  url: v.optional(str()),
+  url: v.exactOptional(str()),
   options: v.optional(WebSocketOptionsSchema, {}),
 }, "an object (a websocket-reverseproxy service)");
 
 /** The `cgi` service. */
 export const CgiServiceSchema = strict({
   type: v.literal("cgi"),
-  id: v.optional(id()),
+  id: v.exactOptional(id()),
   /** Script folder, relative to the node directory. */
   directory: text(),
   /** Program that runs each script (e.g. `/usr/bin/python3`). */
@@ -196,13 +196,15 @@ export const BridgeOptionsSchema = v.pipe(
   strict({
     debug: v.optional(bool(), false),
     /** Key name for signed requests (with `secret`). */
-    key: v.optional(str()),
+    key: v.exactOptional(str()),
     /** HMAC secret for signed requests (with `key`). */
-    secret: v.optional(str()),
+    secret: v.exactOptional(str()),
     /** Refuse requests that did not arrive over TLS. @default false */
     require_tls: v.optional(bool(), false),
     /** Networks allowed to post (CIDR). Absent: any. */
-    require_ip: v.optional(v.array(CidrSchema, expected("a list of networks"))),
+    require_ip: v.exactOptional(
+      v.array(CidrSchema, expected("a list of networks")),
+    ),
     /** Largest body in bytes, 0 = no limit. @default 0 */
     post_body_limit: v.optional(int(0, 1048576), 0),
     /** Allowed clock skew of signed requests in seconds. @default 300 */
@@ -217,7 +219,7 @@ export const BridgeOptionsSchema = v.pipe(
 function bridge<const T extends "publisher" | "caller">(type: T) {
   return strict({
     type: v.literal(type),
-    id: v.optional(id()),
+    id: v.exactOptional(id()),
     /** Realm the bridge session joins. */
     realm: str(),
     /** Role of the bridge session. */
@@ -235,7 +237,7 @@ export const CallerServiceSchema = bridge("caller");
 /** The `webhook` service: any POST body is published to a topic. */
 export const WebhookServiceSchema = strict({
   type: v.literal("webhook"),
-  id: v.optional(id()),
+  id: v.exactOptional(id()),
   realm: str(),
   role: str(),
   options: strict({
@@ -246,7 +248,7 @@ export const WebhookServiceSchema = strict({
     /** Body of the 500 answer. @default "NOT OK" */
     error_response: v.optional(str(), "NOT OK"),
     /** Secret to check GitHub's `X-Hub-Signature`. */
-    github_secret: v.optional(str()),
+    github_secret: v.exactOptional(str()),
     /** Largest body in bytes, 0 = no limit. @default 0 */
     post_body_limit: v.optional(int(0, 1048576), 0),
     debug: v.optional(bool(), false),
@@ -309,7 +311,7 @@ export const PathTreeServiceSchema: v.GenericSchema<
   PathTreeServiceOutput
 > = strict({
   type: v.literal("path"),
-  id: v.optional(id()),
+  id: v.exactOptional(id()),
   paths: v.lazy(() => PathsSchema),
 }, "an object (a path service)");
 

@@ -41,11 +41,11 @@ function millis(name: string): v.GenericSchema<number> {
 }
 
 const DeflateSchema = strict({
-  request_no_context_takeover: v.optional(bool()),
-  request_max_window_bits: v.optional(int(0, 15)),
-  no_context_takeover: v.optional(bool()),
-  max_window_bits: v.optional(int(0, 15)),
-  memory_level: v.optional(int(1, 9)),
+  request_no_context_takeover: v.exactOptional(bool()),
+  request_max_window_bits: v.exactOptional(int(0, 15)),
+  no_context_takeover: v.exactOptional(bool()),
+  max_window_bits: v.exactOptional(int(0, 15)),
+  memory_level: v.exactOptional(int(1, 9)),
 }, "an object (deflate settings)");
 
 /** WebSocket options (Crossbar §4.3); defaults are Crossbar's. */
@@ -55,7 +55,7 @@ export const WebSocketOptionsSchema = strict({
   /** Whether a `null` origin (e.g. `file://`) may connect. @default true */
   allow_null_origin: v.optional(bool(), true),
   /** Public port when behind port forwarding. */
-  external_port: v.optional(v.nullable(int(1, 65535))),
+  external_port: v.exactOptional(v.nullable(int(1, 65535))),
   /** Accept hybi-10 (version 8) clients. @default true */
   enable_hybi10: v.optional(bool(), true),
   /** Accept RFC 6455 (version 13) clients. @default true */
@@ -77,7 +77,7 @@ export const WebSocketOptionsSchema = strict({
   /** Largest frame in bytes, 0 = no limit. @default 0 */
   max_frame_size: v.optional(int(0), 0),
   /** Largest message in bytes (1 to 64 MiB); absent means no limit. */
-  max_message_size: v.optional(int(1, 64 * MIB)),
+  max_message_size: v.exactOptional(int(1, 64 * MIB)),
   /** Fragment outgoing messages larger than this, 0 = never. @default 0 */
   auto_fragment_size: v.optional(int(0), 0),
   /** Drop the TCP connection instead of a closing handshake. @default false */
@@ -93,13 +93,15 @@ export const WebSocketOptionsSchema = strict({
   /** Ping payload size in bytes, 12 to 125. @default 12 */
   auto_ping_size: v.optional(int(12, 125), 12),
   /** Any incoming traffic resets the ping timer. */
-  auto_ping_restart_on_any_traffic: v.optional(bool()),
+  auto_ping_restart_on_any_traffic: v.exactOptional(bool()),
   /** Legacy Flash policy (accepted, ignored). */
-  enable_flash_policy: v.optional(bool()),
+  enable_flash_policy: v.exactOptional(bool()),
   /** Legacy Flash policy file (accepted, ignored). */
-  flash_policy: v.optional(str()),
+  flash_policy: v.exactOptional(str()),
   /** permessage-deflate settings. */
-  compression: v.optional(strict({ deflate: v.optional(DeflateSchema) })),
+  compression: v.exactOptional(
+    strict({ deflate: v.exactOptional(DeflateSchema) }),
+  ),
   /** Refuse clients that offer no WAMP subprotocol. @default true */
   require_websocket_subprotocol: v.optional(bool(), true),
   /** Send `Server: Crossbar/<version>` rather than `Crossbar`. @default false */
@@ -134,15 +136,15 @@ const CookieStoreSchema = byType({
   file: strict({
     type: v.literal("file"),
     filename: str(),
-    purge_on_startup: v.optional(bool()),
+    purge_on_startup: v.exactOptional(bool()),
   }),
   database: strict({
     type: v.literal("database"),
     path: str(),
-    purge_on_startup: v.optional(bool()),
-    maxsize: v.optional(int(1)),
-    readonly: v.optional(bool()),
-    sync: v.optional(bool()),
+    purge_on_startup: v.exactOptional(bool()),
+    maxsize: v.exactOptional(int(1)),
+    readonly: v.exactOptional(bool()),
+    sync: v.exactOptional(bool()),
   }),
 }, { kind: "cookie store" });
 
@@ -168,10 +170,10 @@ export const CookieSchema = strict({
   length: v.optional(int(6, 64), 24),
   /** Cookie lifetime in seconds. @default 86400 */
   max_age: v.optional(int(1, TEN_YEARS), 86400),
-  secure: v.optional(bool()),
-  http_strict: v.optional(bool()),
-  same_site: v.optional(oneOf(["Strict", "Lax", "None"])),
-  store: v.optional(CookieStoreSchema),
+  secure: v.exactOptional(bool()),
+  http_strict: v.exactOptional(bool()),
+  same_site: v.exactOptional(oneOf(["Strict", "Lax", "None"])),
+  store: v.exactOptional(CookieStoreSchema),
 }, "an object (cookie settings)");
 
 /** Extra HTTP headers are a map of strings. */

@@ -59,12 +59,12 @@ export const WsgiWampSchema = strict({
   /** Role of the app's session. */
   role: str(),
   /** authid of the app's session; default: derived from the service. */
-  authid: v.optional(str()),
+  authid: v.exactOptional(str()),
 }, "an object (WAMP access)");
 
 const WsgiEntries = {
   type: v.literal("wsgi"),
-  id: v.optional(id()),
+  id: v.exactOptional(id()),
   /** App module specifier, resolved against the worker's `pythonpath` roots. */
   module: text(),
   /** Export name of the handler (`"default"` for the default export). */
@@ -74,28 +74,28 @@ const WsgiEntries = {
    * maps to Deno workers, so at least one is always started.
    * @default 1
    */
-  minthreads: v.optional(int(0)),
+  minthreads: v.exactOptional(int(0)),
   /**
    * Most workers the pool grows to under load. Crossbar's default of 20
    * threads would be 20 isolates here, so ours is 2 (or `minthreads` when
    * that is larger).
    * @default 2
    */
-  maxthreads: v.optional(int(1)),
+  maxthreads: v.exactOptional(int(1)),
   /** Fixed pool size; sets both bounds. Not with `minthreads`/`maxthreads`. */
-  workers: v.optional(int(1)),
+  workers: v.exactOptional(int(1)),
   /** Seconds a request may take before it gets 504. Absent: no limit. */
-  timeout: v.optional(seconds()),
+  timeout: v.exactOptional(seconds()),
   /** Requests waiting for a free worker before 503. Absent: no limit. */
-  "max_queue": v.optional(int(0)),
+  "max_queue": v.exactOptional(int(0)),
   /** Largest request body in bytes before 413. Absent: no limit. */
-  "max_body_size": v.optional(int(0)),
+  "max_body_size": v.exactOptional(int(0)),
   /** Replace a worker after it has served this many requests. */
-  "max_requests": v.optional(int(1)),
+  "max_requests": v.exactOptional(int(1)),
   /** Deno permissions of the app's workers. @default none beyond its files */
   permissions: v.optional(WsgiPermissionsSchema, {}),
   /** WAMP access for the app; absent: the app cannot talk WAMP. */
-  wamp: v.optional(WsgiWampSchema),
+  wamp: v.exactOptional(WsgiWampSchema),
 };
 
 /** The `wsgi` path service. */
