@@ -130,7 +130,7 @@ export function id(): v.GenericSchema<string> {
  * Rejects lists where an object is expected (valibot's object schemas take
  * any `typeof "object"`).
  */
-function notArray(what: string): v.GenericSchema<unknown> {
+export function notArray(what: string): v.GenericSchema<unknown> {
   return v.custom<unknown>(
     (input) => !Array.isArray(input),
     expected(what),

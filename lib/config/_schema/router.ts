@@ -5,7 +5,6 @@
  */
 
 import * as v from "valibot";
-import { describeValue } from "../_messages.ts";
 import {
   bool,
   byType,

@@ -6,7 +6,6 @@
  */
 
 import * as v from "valibot";
-import { describeValue } from "../_messages.ts";
 import { parseCidr } from "../_cidr.ts";
 import {
   bool,
@@ -15,6 +14,7 @@ import {
   expected,
   id,
   int,
+  notArray,
   oneOf,
   seconds,
   str,
@@ -328,11 +328,17 @@ export const PathServiceSchema: v.GenericSchema<
 export const PathsSchema: v.GenericSchema<
   Record<string, PathServiceInput>,
   Record<string, PathServiceOutput>
-> = v.record(
-  PathKeySchema,
-  PathServiceSchema,
-  expected("an object (path keys to services)"),
-);
+> = v.pipe(
+  notArray("an object (path keys to services)"),
+  v.record(
+    PathKeySchema,
+    PathServiceSchema,
+    expected("an object (path keys to services)"),
+  ),
+) as unknown as v.GenericSchema<
+  Record<string, PathServiceInput>,
+  Record<string, PathServiceOutput>
+>;
 
 /** Options of a `web` transport (Crossbar §3.2). */
 export const WebOptionsSchema = strict({
