@@ -5,6 +5,7 @@ import {
   assertStringIncludes,
 } from "../_helpers/assert.ts";
 import { REPO_ROOT } from "../_helpers/node.ts";
+import { makeCertificates } from "../_helpers/tls.ts";
 import { createLogger } from "../../lib/log/mod.ts";
 import { hostNode } from "../../lib/node/mod.ts";
 
@@ -108,44 +109,20 @@ Deno.test("web transport listens on a unix socket", async () => {
 Deno.test("web transport serves TLS with a certificate from the cbdir", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const made = await new Deno.Command("openssl", {
-      args: [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-keyout",
-        "key.pem",
-        "-out",
-        "cert.pem",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=localhost",
-        "-addext",
-        "subjectAltName=IP:127.0.0.1",
-      ],
-      cwd: dir,
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    assert(made.success, "openssl failed");
+    const certs = await makeCertificates(dir);
     await Deno.copyFile(resolve(APPS, "echo.ts"), resolve(dir, "echo.ts"));
     await using node = await hostNode(
       config({}, {
         type: "tcp",
         port: 0,
         interface: "127.0.0.1",
-        tls: { key: "key.pem", certificate: "cert.pem" },
+        tls: { key: certs.keyFile, certificate: certs.certFile },
       }),
       { cbdir: dir },
     );
     assert(node.url.startsWith("https://127.0.0.1:"), node.url);
     const client = Deno.createHttpClient({
-      caCerts: [await Deno.readTextFile(resolve(dir, "cert.pem"))],
+      caCerts: [certs.caCert],
     });
     const response = await fetch(node.url + "/secure", { client });
     assertEquals((await response.json()).path, "/secure");
