@@ -1,0 +1,344 @@
+/**
+ * The `websocket` path service: a WAMP-over-WebSocket endpoint of the node's
+ * router, mounted at a path of a web transport (Crossbar's
+ * `{"type": "websocket"}`).
+ *
+ * Request lifecycle (`handle()`):
+ * 1. A path below the mount (`/ws/x`) → 404, as Crossbar's "No such child
+ *    resource".
+ * 2. No `Upgrade: websocket` header: GET/HEAD get the status page
+ *    (`enable_webstatus`, default true; `?redirect=<url>` → 303) or 426 when
+ *    it is off; other methods get 405 with `Allow: GET, HEAD`.
+ * 3. Upgrade: `Origin` is checked against `allowed_origins` (403), the
+ *    subprotocol is the client's first offered `wamp.2.*` that `serializers`
+ *    allows (400 when none; with `require_websocket_subprotocol: false` a
+ *    request offering none gets `wamp.2.json`).
+ * 4. `Deno.upgradeWebSocket` → a `WebSocketTransport` (`lib/wamp/
+ *    websocket_transport.ts`) attached to the router with this path's auth
+ *    methods.
+ *
+ * Keep-alive: Deno offers only `idleTimeout` (seconds; it pings after that
+ * much silence and closes when no pong arrives in time). With
+ * `auto_ping_interval` set, `idleTimeout` = ceil((interval + timeout) / 1000)
+ * with the timeout defaulting to the interval; without it Deno's default
+ * (30 s) is kept. `auto_ping_size`, `cookie`, `compression` and the other
+ * frame-level options are accepted and ignored.
+ *
+ * @module
+ */
+import type { AuthConfig } from "../../wamp/auth/auth_config.ts";
+import type {
+  AuthMethod,
+  ProcedureCaller,
+} from "../../wamp/auth/authenticator.ts";
+import { createAuthMethods } from "../../wamp/auth/mod.ts";
+import type { Codec } from "../../wamp/codecs/codec.ts";
+import { CODEC_NAMES, CODECS, JSON_CODEC } from "../../wamp/codecs/mod.ts";
+import type {
+  Transport,
+  TransportHandler,
+  TransportInfo,
+} from "../../wamp/transport.ts";
+import { WebSocketTransport } from "../../wamp/websocket_transport.ts";
+import type { Logger } from "../../log/logger.ts";
+import type { PathService, ServeContext } from "../path_service.ts";
+import {
+  offeredSubprotocols,
+  type OriginPolicy,
+  originPolicy,
+  pickCodec,
+} from "./_websocket_negotiate.ts";
+import { statusResponse } from "./_websocket_status.ts";
+
+/** The `options` of a websocket path, as in Crossbar (reference §4.3). */
+export interface WebSocketOptions {
+  /** Origin patterns (`*` wildcards) allowed to connect. @default {["*"]} */
+  "allowed_origins"?: string[] | undefined;
+  /** Whether `Origin: null` (file://, sandboxed frames) may connect. @default {true} */
+  "allow_null_origin"?: boolean | undefined;
+  /** Plain GET shows a status page (else 426). @default {true} */
+  "enable_webstatus"?: boolean | undefined;
+  /** Largest accepted WAMP message in bytes; 0 = no limit. @default {0} */
+  "max_message_size"?: number | undefined;
+  /** Keep-alive ping interval in ms (mapped onto Deno's `idleTimeout`). */
+  "auto_ping_interval"?: number | undefined;
+  /** Keep-alive pong timeout in ms (mapped onto Deno's `idleTimeout`). */
+  "auto_ping_timeout"?: number | undefined;
+  /** Accepted, ignored (Deno sends empty pings). @default {12} */
+  "auto_ping_size"?: number | undefined;
+  /** Refuse clients offering no subprotocol. @default {true} */
+  "require_websocket_subprotocol"?: boolean | undefined;
+  /** Other Crossbar options (frame sizes, masking, compression, …): accepted, ignored. */
+  [option: string]: unknown;
+}
+
+/** The config of one `"type": "websocket"` path (Crossbar's JSON). */
+export interface WebSocketServiceConfig {
+  /** `"websocket"`. */
+  type?: "websocket" | undefined;
+  /** Service id. */
+  id?: string | undefined;
+  /** The public `ws(s)://` URL, shown on the status page. */
+  url?: string | undefined;
+  /** Allowed serializers (`json`, `msgpack`, `cbor`). @default {all} */
+  serializers?: string[] | undefined;
+  /** Cookie tracking: accepted, not implemented. */
+  cookie?: Record<string, unknown> | undefined;
+  /** Authentication methods; none → anonymous with role `anonymous`. */
+  auth?: AuthConfig | undefined;
+  /** WebSocket options. */
+  options?: WebSocketOptions | undefined;
+  /** Debug logging of connections. */
+  debug?: boolean | undefined;
+}
+
+/** What the service needs from the router. */
+export interface WebSocketRouter extends ProcedureCaller {
+  /** Attaches one connection; returns the router's side of it. */
+  attach(
+    transport: Transport,
+    options: { authMethods: ReadonlyMap<string, AuthMethod> },
+  ): TransportHandler;
+}
+
+/** What the node gives {@link createWebSocketService}. */
+export interface WebSocketServiceEnv {
+  /** The node's WAMP router. */
+  readonly router: WebSocketRouter;
+  /** Where connection problems are logged. */
+  readonly logger: Logger;
+  /** Prebuilt auth methods; by default built from `config.auth`. */
+  readonly authMethods?: ReadonlyMap<string, AuthMethod> | undefined;
+}
+
+/** Serializer names Crossbar knows but this node does not implement. */
+const UNSUPPORTED_SERIALIZERS = new Set(["ubjson", "flatbuffers"]);
+
+function allowedCodecs(
+  serializers: readonly string[] | undefined,
+  logger: Logger,
+): Map<string, Codec> {
+  const names = serializers ?? CODEC_NAMES;
+  const unknown = names.filter((n) =>
+    !(CODEC_NAMES as readonly string[]).includes(n) &&
+    !UNSUPPORTED_SERIALIZERS.has(n)
+  );
+  if (unknown.length > 0) {
+    throw new TypeError(
+      `Cannot create websocket service: invalid WAMP serializers specified: ${
+        unknown.map((n) => `"${n}"`).join(", ")
+      } (valid: json, msgpack, cbor)`,
+    );
+  }
+  for (const name of names.filter((n) => UNSUPPORTED_SERIALIZERS.has(n))) {
+    logger.warn(`Serializer "${name}" is not supported; ignoring it`);
+  }
+  const codecs = CODECS.filter((c) => names.includes(c.name));
+  if (codecs.length === 0) {
+    throw new TypeError(
+      "Cannot create websocket service: no supported serializer left in 'serializers'",
+    );
+  }
+  return new Map(codecs.map((c) => [c.subprotocol, c]));
+}
+
+function idleTimeoutSeconds(options: WebSocketOptions): number | undefined {
+  const interval = options.auto_ping_interval;
+  if (typeof interval !== "number" || interval <= 0) return undefined;
+  const timeout = typeof options.auto_ping_timeout === "number" &&
+      options.auto_ping_timeout > 0
+    ? options.auto_ping_timeout
+    : interval;
+  return Math.max(1, Math.ceil((interval + timeout) / 1000));
+}
+
+function plain(status: number, text: string, headers = {}): Response {
+  return new Response(`${status} ${text}\n`, {
+    status,
+    headers: { "content-type": "text/plain; charset=utf-8", ...headers },
+  });
+}
+
+function peerOf(addr: Deno.NetAddr | Deno.UnixAddr): string {
+  if (addr.transport === "unix" || addr.transport === "unixpacket") {
+    return `unix:${(addr as Deno.UnixAddr).path}`;
+  }
+  const net = addr as Deno.NetAddr;
+  return `${
+    net.hostname.includes(":") ? "tcp6" : "tcp4"
+  }:${net.hostname}:${net.port}`;
+}
+
+/**
+ * Creates a websocket path service serving `env.router`.
+ *
+ * @param config The path's Crossbar config.
+ * @param env Router, logger and (optionally) prebuilt auth methods.
+ * @returns The path service.
+ * @throws {TypeError} When `serializers` names an unknown serializer.
+ */
+export function createWebSocketService(
+  config: WebSocketServiceConfig,
+  env: WebSocketServiceEnv,
+): PathService {
+  return new WebSocketService(config, env);
+}
+
+class WebSocketService implements PathService {
+  readonly type = "websocket";
+  #config: WebSocketServiceConfig;
+  #options: WebSocketOptions;
+  #router: WebSocketRouter;
+  #logger: Logger;
+  #authMethods: ReadonlyMap<string, AuthMethod>;
+  #codecs: Map<string, Codec>;
+  #origins: OriginPolicy;
+  #idleTimeout: number | undefined;
+  #transports = new Set<WebSocketTransport>();
+  #closed = false;
+
+  constructor(config: WebSocketServiceConfig, env: WebSocketServiceEnv) {
+    this.#config = config;
+    this.#options = config.options ?? {};
+    this.#router = env.router;
+    this.#logger = env.logger;
+    this.#codecs = allowedCodecs(config.serializers, env.logger);
+    this.#authMethods = env.authMethods ??
+      createAuthMethods(config.auth, env.router);
+    this.#origins = originPolicy(
+      this.#options.allowed_origins ?? ["*"],
+      this.#options.allow_null_origin ?? true,
+    );
+    this.#idleTimeout = idleTimeoutSeconds(this.#options);
+  }
+
+  handle(request: Request, context: ServeContext): Response {
+    if (context.rest !== "/") {
+      return plain(404, "Not Found: no such child resource");
+    }
+    const upgrade = request.headers.get("upgrade");
+    if (upgrade === null || upgrade.toLowerCase() !== "websocket") {
+      if (request.method !== "GET" && request.method !== "HEAD") {
+        return plain(405, "Method Not Allowed", { allow: "GET, HEAD" });
+      }
+      return statusResponse(request, context.search, {
+        url: this.#config.url,
+        enabled: this.#options.enable_webstatus ?? true,
+      });
+    }
+    if (this.#closed) return plain(503, "Service Unavailable: shutting down");
+    if (request.method !== "GET") {
+      return plain(405, "Method Not Allowed", { allow: "GET, HEAD" });
+    }
+    if (!this.#origins.allows(request.headers.get("origin"))) {
+      return plain(403, "Forbidden: origin not allowed");
+    }
+    const codec = this.#negotiate(request);
+    if (codec instanceof Response) return codec;
+    return this.#upgrade(request, context, codec);
+  }
+
+  #negotiate(request: Request): Codec | Response {
+    const offered = offeredSubprotocols(
+      request.headers.get("sec-websocket-protocol"),
+    );
+    if (offered.length === 0) {
+      if (this.#options.require_websocket_subprotocol ?? true) {
+        return plain(
+          400,
+          "Bad Request: a WAMP WebSocket subprotocol is required (offer one of " +
+            [...this.#codecs.keys()].join(", ") + ")",
+        );
+      }
+      return this.#codecs.get(JSON_CODEC.subprotocol) ??
+        this.#codecs.values().next().value!;
+    }
+    return pickCodec(offered, this.#codecs) ?? plain(
+      400,
+      "Bad Request: none of the offered subprotocols is supported here (offer one of " +
+        [...this.#codecs.keys()].join(", ") + ")",
+    );
+  }
+
+  #upgrade(request: Request, context: ServeContext, codec: Codec): Response {
+    const offered = request.headers.has("sec-websocket-protocol");
+    let upgraded: { socket: WebSocket; response: Response };
+    try {
+      upgraded = Deno.upgradeWebSocket(request, {
+        ...(offered ? { protocol: codec.subprotocol } : {}),
+        ...(this.#idleTimeout === undefined
+          ? {}
+          : { idleTimeout: this.#idleTimeout }),
+      });
+    } catch (error) {
+      return plain(
+        400,
+        `Bad Request: invalid WebSocket upgrade: ${(error as Error).message}`,
+      );
+    }
+    const transport = new WebSocketTransport(upgraded.socket, {
+      codec,
+      info: this.#info(request, context, codec),
+      maxMessageSize: this.#options.max_message_size ?? 0,
+      logger: this.#logger,
+    });
+    const handler = this.#router.attach(transport, {
+      authMethods: this.#authMethods,
+    });
+    this.#transports.add(transport);
+    transport.start({
+      onMessage: (message) => handler.onMessage(message),
+      onProtocolError: (reason) => handler.onProtocolError(reason),
+      onClose: () => {
+        this.#transports.delete(transport);
+        handler.onClose();
+      },
+    });
+    if (this.#config.debug) {
+      this.#logger.debug(
+        `WAMP connection from ${transport.info.peer} (${codec.subprotocol})`,
+      );
+    }
+    return upgraded.response;
+  }
+
+  #info(
+    request: Request,
+    context: ServeContext,
+    codec: Codec,
+  ): TransportInfo {
+    const headers: Record<string, string> = {};
+    request.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
+    return {
+      type: "websocket",
+      peer: peerOf(context.remoteAddr),
+      serializer: codec.name,
+      secure: context.secure,
+      httpHeaders: headers,
+    };
+  }
+
+  /**
+   * Refuses new upgrades, closes every connection (1001) and waits for the
+   * close handshakes until `deadline` (default: 2 s from now).
+   */
+  async close(deadline: number = Date.now() + 2000): Promise<void> {
+    this.#closed = true;
+    const transports = [...this.#transports];
+    for (const transport of transports) {
+      transport.close(1001, "server shutting down");
+    }
+    if (transports.length === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+    });
+    await Promise.race([
+      Promise.all(transports.map((t) => t.finished)),
+      timeout,
+    ]);
+    clearTimeout(timer);
+  }
+}
