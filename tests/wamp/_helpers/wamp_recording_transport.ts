@@ -34,8 +34,20 @@ export class RecordingTransport implements Transport {
   handler!: TransportHandler;
   #read = 0;
 
+  /** Answer a router-initiated GOODBYE like a well-behaved client. */
+  autoGoodbye = true;
+
   send(message: WampMessage): void {
-    if (!this.closed) this.sent.push(message);
+    if (this.closed) return;
+    this.sent.push(message);
+    if (
+      this.autoGoodbye && message[0] === 6 &&
+      message[2] !== "wamp.close.goodbye_and_out"
+    ) {
+      queueMicrotask(() =>
+        this.handler.onMessage([6, {}, "wamp.close.goodbye_and_out"])
+      );
+    }
   }
 
   close(): void {
