@@ -85,17 +85,22 @@ export class SourceMap {
   /**
    * Lists keys written more than once in the same object.
    *
-   * @returns The path of each later duplicate.
+   * @returns The path and key position of each later duplicate.
    */
-  duplicateKeys(): JsonPath[] {
-    const found: JsonPath[] = [];
+  duplicateKeys(): { path: JsonPath; position: Position }[] {
+    const found: { path: JsonPath; position: Position }[] = [];
     const visit = (node: Node, path: (string | number)[]) => {
       if (node.type === "object") {
         const seen = new Set<string>();
         for (const property of node.children ?? []) {
           const [keyNode, valueNode] = property.children ?? [];
           const key = keyNode?.value as string;
-          if (seen.has(key)) found.push([...path, key]);
+          if (seen.has(key) && keyNode) {
+            found.push({
+              path: [...path, key],
+              position: this.position(keyNode.offset),
+            });
+          }
           seen.add(key);
           if (valueNode) visit(valueNode, [...path, key]);
         }
@@ -146,17 +151,8 @@ export function parseJsonc(
   text: string,
   file: string,
 ): SourceMap | ConfigIssue[] {
-  const errors: ParseError[] = [];
   const starts = lineStarts(text);
-  const root = parseTree(text, errors, {
-    allowTrailingComma: true,
-    disallowComments: false,
-  });
-  if (errors.length === 0 && root !== undefined) {
-    return new SourceMap(root, starts);
-  }
-  const fake = new SourceMap({ type: "null", offset: 0, length: 0 }, starts);
-  if (errors.length === 0) {
+  if (text.trim() === "") {
     return [{
       file,
       line: 1,
@@ -165,9 +161,18 @@ export function parseJsonc(
       message: "invalid JSON: the file is empty",
     }];
   }
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, {
+    allowTrailingComma: true,
+    disallowComments: false,
+  });
+  if (errors.length === 0 && root !== undefined) {
+    return new SourceMap(root, starts);
+  }
+  const blank = new SourceMap({ type: "null", offset: 0, length: 0 }, starts);
   return errors.slice(0, MAX_SYNTAX_ERRORS).map((error) => ({
     file,
-    ...fake.position(error.offset),
+    ...blank.position(error.offset),
     path: "",
     message: `invalid JSON: ${SYNTAX_MESSAGES[error.error] ?? "syntax error"}`,
   }));

@@ -17,6 +17,7 @@ import {
   fallbackMessage,
   type IssueSource,
   makeIssue,
+  renderPath,
 } from "./_format.ts";
 import { parseJsonc } from "./_source_map.ts";
 
@@ -132,15 +133,13 @@ export function parseConfig(
   const parsed = parseJsonc(text, fileName);
   if (Array.isArray(parsed)) throw new ConfigError(parsed);
   const source: IssueSource = { file: fileName, map: parsed };
-  const warnings = parsed.duplicateKeys().map((path) =>
-    formatIssue(
-      makeIssue(
-        source,
-        path,
-        "this attribute is given more than once; the last one is used",
-        true,
-      ),
-    )
+  const warnings = parsed.duplicateKeys().map(({ path, position }) =>
+    formatIssue({
+      file: fileName,
+      ...position,
+      path: renderPath(path),
+      message: "this attribute is given more than once; the last one is used",
+    })
   );
   const config = check(parsed.value, source, options.env, warnings);
   return {
