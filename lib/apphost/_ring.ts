@@ -29,7 +29,9 @@ export const RING_CAPACITY = 4 * 1024 * 1024;
  *
  * @param capacity Data bytes, a power of two.
  */
-export function createRing(capacity: number = RING_CAPACITY): SharedArrayBuffer {
+export function createRing(
+  capacity: number = RING_CAPACITY,
+): SharedArrayBuffer {
   if (capacity < 1024 || (capacity & (capacity - 1)) !== 0) {
     throw new RangeError(`Ring capacity must be a power of two >= 1024`);
   }
@@ -68,7 +70,9 @@ export class RingWriter {
    */
   write(payload: Uint8Array): void {
     if (payload.byteLength > this.maxRecord) {
-      throw new RangeError(`Ring record of ${payload.byteLength} bytes is too big`);
+      throw new RangeError(
+        `Ring record of ${payload.byteLength} bytes is too big`,
+      );
     }
     if (this.#queue.length === 0 && this.#tryWrite(payload)) return;
     this.#queue.push(payload.slice());
@@ -135,7 +139,7 @@ export class RingReader {
   #mask: number;
   #onRecord: RecordHandler;
   #onError: (error: unknown) => void;
-  #done: Promise<void> | undefined;
+  #running = false;
 
   /**
    * Wraps the consumer end of `sab`; call {@link start} to begin reading.
@@ -157,15 +161,20 @@ export class RingReader {
 
   /** Starts the read loop (idempotent). */
   start(): void {
-    this.#done ??= this.#loop();
+    if (this.#running) return;
+    this.#running = true;
+    void this.#loop();
   }
 
-  /** Stops the read loop, from either thread; resolves when it has ended. */
-  close(): Promise<void> {
+  /**
+   * Stops the read loop (from either thread); no record is handled after
+   * this. Does not wait for the loop: a same-thread `Atomics.waitAsync`
+   * wake-up does not keep Deno's event loop alive.
+   */
+  close(): void {
     Atomics.store(this.#ctl, CLOSED, 1);
     Atomics.add(this.#ctl, SEQ, 1);
     Atomics.notify(this.#ctl, SEQ);
-    return this.#done ?? Promise.resolve();
   }
 
   async #loop(): Promise<void> {

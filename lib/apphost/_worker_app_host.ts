@@ -58,8 +58,12 @@ export class WorkerAppHost {
     this.#writer = new RingWriter(init.toHost);
     this.#reader = new RingReader(
       init.toWorker,
-      (data, view, offset, length) => this.#onRecord(data, view, offset, length),
-      (error) => queueMicrotask(() => { throw error; }),
+      (data, view, offset, length) =>
+        this.#onRecord(data, view, offset, length),
+      (error) =>
+        queueMicrotask(() => {
+          throw error;
+        }),
     );
     this.#reader.start();
   }

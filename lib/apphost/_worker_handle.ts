@@ -69,7 +69,10 @@ export interface WorkerEvents {
   /** The app threw before answering; returns the response to send. */
   failed(worker: WorkerHandle, exchange: Exchange, error: ErrorData): Response;
   /** The app's response stream failed after the head was sent. */
-  streamFailed(worker: WorkerHandle, error: { name: string; message: string }): void;
+  streamFailed(
+    worker: WorkerHandle,
+    error: { name: string; message: string },
+  ): void;
 }
 
 let nextSeq = 1;
@@ -112,7 +115,8 @@ export class WorkerHandle {
     this.#writer = new RingWriter(toWorker);
     this.#reader = new RingReader(
       toHost,
-      (data, view, offset, length) => this.#onRecord(data, view, offset, length),
+      (data, view, offset, length) =>
+        this.#onRecord(data, view, offset, length),
       (error) => this.#die(`protocol error: ${String(error)}`),
     );
     this.#worker = new Worker(new URL("./app_worker.ts", import.meta.url), {
@@ -193,11 +197,16 @@ export class WorkerHandle {
     this.#exchanges.set(ex.id, ex);
     this.#writer.write(record);
     if (ex.stream && request.body !== null) {
-      ex.sender = new StreamSender(ex.id, request.body.getReader(), this.#post, {
-        copy: false,
-        limit: this.#spec.maxBodySize,
-        onLimit: () => this.#bodyTooLarge(ex),
-      });
+      ex.sender = new StreamSender(
+        ex.id,
+        request.body.getReader(),
+        this.#post,
+        {
+          copy: false,
+          limit: this.#spec.maxBodySize,
+          onLimit: () => this.#bodyTooLarge(ex),
+        },
+      );
       void ex.sender.run();
     }
   }
@@ -218,7 +227,7 @@ export class WorkerHandle {
    *
    * @param victim A request that gets `status`; the others get 502.
    */
-  terminate(status = 502, victim?: Exchange): Promise<void> {
+  terminate(status = 502, victim?: Exchange): void {
     if (!this.#dead) {
       this.#dead = true;
       this.#worker.terminate();
@@ -231,7 +240,7 @@ export class WorkerHandle {
         this.#settle(ex);
       }
     }
-    return this.#reader.close();
+    this.#reader.close();
   }
 
   #post = (message: PortMessage, transfer?: Transferable[]): void => {
@@ -240,7 +249,12 @@ export class WorkerHandle {
 
   #bodyTooLarge(ex: Exchange): void {
     if (!ex.answered) ex.respond(plainResponse(413));
-    this.#post({ t: "error", id: ex.id, name: "RangeError", message: "Request body too large" });
+    this.#post({
+      t: "error",
+      id: ex.id,
+      name: "RangeError",
+      message: "Request body too large",
+    });
     this.cancel(ex);
   }
 
@@ -248,7 +262,7 @@ export class WorkerHandle {
     if (this.#dead) return;
     if (!this.#isReady) {
       this.#settleReady(new Error(reason));
-      void this.terminate();
+      this.terminate();
       return;
     }
     this.#events.died(this, reason);
@@ -314,7 +328,11 @@ export class WorkerHandle {
     let body: BodyInit | null = null;
     if ((flags & FLAG_INLINE) !== 0) body = d.bytes();
     if ((flags & FLAG_STREAM) !== 0) {
-      ex.receiver = new StreamReceiver(ex.id, this.#post, () => this.#settle(ex));
+      ex.receiver = new StreamReceiver(
+        ex.id,
+        this.#post,
+        () => this.#settle(ex),
+      );
       ex.receiver.start();
       body = ex.receiver.stream;
     }

@@ -66,7 +66,9 @@ export async function resolveModule(
     return { specifier: module, path };
   }
   let candidates: string[];
-  if (module.startsWith("./") || module.startsWith("../") || isAbsolute(module)) {
+  if (
+    module.startsWith("./") || module.startsWith("../") || isAbsolute(module)
+  ) {
     candidates = [resolve(options.cbdir, module)];
   } else if (MODULE_NAME_REGEXP.test(module)) {
     candidates = nameCandidates(module, options);

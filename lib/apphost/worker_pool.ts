@@ -8,7 +8,11 @@
 import type { Logger } from "../log/logger.ts";
 import type { ErrorData, LoadFailure } from "./_protocol.ts";
 import { plainResponse } from "./_responses.ts";
-import { type Exchange, WorkerHandle, type WorkerSpec } from "./_worker_handle.ts";
+import {
+  type Exchange,
+  WorkerHandle,
+  type WorkerSpec,
+} from "./_worker_handle.ts";
 import { AppLoadError } from "./errors.ts";
 
 /** Options for {@link WorkerPool}. */
@@ -76,7 +80,7 @@ export class WorkerPool {
     try {
       await Promise.all(first.map((w) => w.ready));
     } catch (error) {
-      await Promise.all(first.map((w) => w.terminate()));
+      for (const w of first) w.terminate();
       throw loadError(this.#options, error);
     }
     this.#running = true;
@@ -137,7 +141,7 @@ export class WorkerPool {
       ]);
       clearTimeout(timer);
     }
-    await Promise.all(all().map((w) => w.terminate()));
+    for (const w of all()) w.terminate();
     this.#workers = [];
     this.#retiring.clear();
   }
@@ -220,13 +224,16 @@ export class WorkerPool {
   #onSettled(worker: WorkerHandle): void {
     if (worker.draining && worker.outstanding === 0) {
       this.#retiring.delete(worker);
-      void worker.terminate();
+      worker.terminate();
       this.#log.info(
         `path "${this.#options.mount}": ${worker.name} recycled after ${worker.served} requests`,
       );
     }
     if (this.#closed) {
-      if (this.#idle && ![...this.#workers, ...this.#retiring].some((w) => w.outstanding > 0)) {
+      if (
+        this.#idle &&
+        ![...this.#workers, ...this.#retiring].some((w) => w.outstanding > 0)
+      ) {
         this.#idle();
       }
       return;
@@ -259,7 +266,7 @@ export class WorkerPool {
   #replace(worker: WorkerHandle, status: number, victim?: Exchange): void {
     const wasRetiring = this.#retiring.delete(worker);
     this.#remove(worker);
-    void worker.terminate(status, victim);
+    worker.terminate(status, victim);
     if (!this.#closed && !wasRetiring) this.#spawn();
   }
 

@@ -49,11 +49,11 @@ export interface WsgiServiceOptions {
   /** Seconds until an unanswered request gets 504 and its worker is replaced. */
   timeout?: number;
   /** Requests waiting for a worker before new ones get 503. @default {1024} */
-  max_queue?: number;
+  "max_queue"?: number;
   /** Largest request body in bytes (413 beyond). @default {unlimited} */
-  max_body_size?: number;
+  "max_body_size"?: number;
   /** Recycle a worker after this many requests. @default {never} */
-  max_requests?: number;
+  "max_requests"?: number;
   /** Extra permissions for the app (default: read its own folder only). */
   permissions?: AppPermissions;
   /**
@@ -61,7 +61,7 @@ export interface WsgiServiceOptions {
    * **Security:** leaks code details to clients; for development only.
    * @default {false}
    */
-  display_tracebacks?: boolean;
+  "display_tracebacks"?: boolean;
 }
 
 /** What the node gives a service. */
@@ -190,7 +190,9 @@ export async function createWsgiService(
     max,
     concurrency: Math.max(1, options.concurrency ?? 64),
     maxQueue: options.max_queue ?? 1024,
-    timeoutMs: options.timeout === undefined ? undefined : options.timeout * 1000,
+    timeoutMs: options.timeout === undefined
+      ? undefined
+      : options.timeout * 1000,
     maxRequests: options.max_requests,
     maxBodySize: options.max_body_size,
     displayTracebacks: options.display_tracebacks ?? false,

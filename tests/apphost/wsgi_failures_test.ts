@@ -24,7 +24,9 @@ Deno.test("createWsgiService() answers 502 when the worker crashes and replaces 
   const after = await get(`${app.url}/id`);
   assert.equal(after.status, 200);
   assert.notEqual(after.text, before);
-  assert.ok(app.lines.some((l) => /error.*crashed: Error: crash in a timer/.test(l)));
+  assert.ok(
+    app.lines.some((l) => /error.*crashed: Error: crash in a timer/.test(l)),
+  );
 });
 
 Deno.test("createWsgiService() answers 502 when the app calls Deno.exit", async () => {
@@ -75,12 +77,19 @@ Deno.test("createWsgiService() recycles a worker after max_requests, gracefully"
 });
 
 Deno.test("createWsgiService() grows the pool under load up to maxthreads and not beyond", async () => {
-  await using app = await hostApp({ minthreads: 1, maxthreads: 3, concurrency: 1 });
+  await using app = await hostApp({
+    minthreads: 1,
+    maxthreads: 3,
+    concurrency: 1,
+  });
   const ids = await Promise.all(
     Array.from({ length: 8 }, () => get(`${app.url}/slow?ms=1000`)),
   );
   const distinct = new Set(ids.map((r) => r.text));
-  assert.ok(distinct.size >= 2 && distinct.size <= 3, `${distinct.size} workers`);
+  assert.ok(
+    distinct.size >= 2 && distinct.size <= 3,
+    `${distinct.size} workers`,
+  );
   const started = app.lines.filter((l) => / #\d+ started$/.test(l)).length;
   assert.ok(started <= 3, `${started} workers started`);
 });

@@ -64,13 +64,18 @@ Deno.test("createWsgiService() returns repeated response headers such as set-coo
   await using app = await hostApp();
   const response = await fetch(`${app.url}/cookies`);
   await response.body?.cancel();
-  assert.deepEqual(response.headers.getSetCookie(), ["a=1; Path=/", "b=2; Path=/"]);
+  assert.deepEqual(response.headers.getSetCookie(), [
+    "a=1; Path=/",
+    "b=2; Path=/",
+  ]);
 });
 
 Deno.test("createWsgiService() keeps module state in the worker across requests", async () => {
   await using app = await hostApp({ workers: 1 });
   const counts = [];
-  for (let i = 0; i < 3; i++) counts.push((await get(`${app.url}/counter`)).text);
+  for (let i = 0; i < 3; i++) {
+    counts.push((await get(`${app.url}/counter`)).text);
+  }
   assert.deepEqual(counts, ["1", "2", "3"]);
 });
 
@@ -91,7 +96,10 @@ Deno.test("createWsgiService() hosts an unmodified Hono app with routes and para
 });
 
 Deno.test("createWsgiService() hosts an `export default { fetch }` object", async () => {
-  await using app = await hostApp({ module: "fetch_object", object: "default" });
+  await using app = await hostApp({
+    module: "fetch_object",
+    object: "default",
+  });
   assert.deepEqual((await get(`${app.url}/p/q`)).text, "fetch object saw /p/q");
 });
 
@@ -102,7 +110,10 @@ Deno.test("createWsgiService() serves bodies above the inline limit", async () =
   assert.deepEqual(bytes.byteLength, 3_000_000);
   assert.ok(bytes.every((b) => b === 97));
   const payload = new Uint8Array(700_000).map((_, i) => i % 251);
-  const echoed = await fetch(`${app.url}/echo`, { method: "POST", body: payload });
+  const echoed = await fetch(`${app.url}/echo`, {
+    method: "POST",
+    body: payload,
+  });
   assert.deepEqual(echoed.headers.get("x-echo"), "1");
   assert.deepEqual(await echoed.bytes(), payload);
 });

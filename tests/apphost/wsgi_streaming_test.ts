@@ -12,7 +12,9 @@ function generatedBody(chunks: number, hash: ReturnType<typeof createHash>) {
       if (i === chunks) return controller.close();
       const chunk = new Uint8Array(MiB);
       let x = i * 2654435761;
-      for (let j = 0; j < chunk.length; j += 64) chunk[j] = (x = (x * 48271) % 2147483647) & 0xff;
+      for (let j = 0; j < chunk.length; j += 64) {
+        chunk[j] = (x = (x * 48271) % 2147483647) & 0xff;
+      }
       hash.update(chunk);
       controller.enqueue(chunk);
       i++;
@@ -41,18 +43,25 @@ Deno.test("createWsgiService() streams a 200 MiB upload to the app with bounded 
     clearInterval(sampler);
   }
   // Whole-process RSS (test client, server and worker): far below the body size.
-  assert.ok(peak - before < 150 * MiB, `RSS grew by ${(peak - before) / MiB} MiB`);
+  assert.ok(
+    peak - before < 150 * MiB,
+    `RSS grew by ${(peak - before) / MiB} MiB`,
+  );
 });
 
 Deno.test("createWsgiService() delivers server-sent events one by one", async () => {
   await using app = await hostApp({ workers: 1 });
   const response = await fetch(`${app.url}/sse?n=4`);
   assert.equal(response.headers.get("content-type"), "text/event-stream");
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = response.body!.pipeThrough(new TextDecoderStream())
+    .getReader();
   let text = "";
   // The app writes the other events only after /sse-release, which is only
   // called once the first event has arrived here.
-  const first = setTimeout(() => reader.cancel(new Error("no first event")), 15_000);
+  const first = setTimeout(
+    () => reader.cancel(new Error("no first event")),
+    15_000,
+  );
   while (!text.includes("\n\n")) {
     const { value, done } = await reader.read();
     if (done) break;
@@ -66,19 +75,26 @@ Deno.test("createWsgiService() delivers server-sent events one by one", async ()
     if (done) break;
     text += value;
   }
-  assert.equal(text, "data: first\n\ndata: event 1\n\ndata: event 2\n\ndata: event 3\n\n");
+  assert.equal(
+    text,
+    "data: first\n\ndata: event 1\n\ndata: event 2\n\ndata: event 3\n\n",
+  );
 });
 
 Deno.test("createWsgiService() cancels the app's response stream when the client leaves", async () => {
   await using app = await hostApp({ workers: 1 });
   const controller = new AbortController();
-  const response = await fetch(`${app.url}/forever`, { signal: controller.signal });
+  const response = await fetch(`${app.url}/forever`, {
+    signal: controller.signal,
+  });
   const reader = response.body!.getReader();
   await reader.read();
   controller.abort();
   await reader.cancel().catch(() => {});
   await waitFor(async () => {
-    const events = JSON.parse((await get(`${app.url}/events`)).text) as string[];
+    const events = JSON.parse(
+      (await get(`${app.url}/events`)).text,
+    ) as string[];
     return events.includes("stream cancelled");
   }, "the app's stream to be cancelled");
 });
@@ -92,16 +108,24 @@ Deno.test("createWsgiService() aborts the app's request signal when the client l
   controller.abort();
   await pending.catch(() => {});
   await waitFor(async () => {
-    const events = JSON.parse((await get(`${app.url}/events`)).text) as string[];
+    const events = JSON.parse(
+      (await get(`${app.url}/events`)).text,
+    ) as string[];
     return events.includes("request aborted");
   }, "the app's request signal to abort");
 });
 
 Deno.test("createWsgiService() answers 413 for a declared body above max_body_size", async () => {
   await using app = await hostApp({ max_body_size: 1000 });
-  const res = await get(`${app.url}/echo`, { method: "POST", body: "x".repeat(1001) });
+  const res = await get(`${app.url}/echo`, {
+    method: "POST",
+    body: "x".repeat(1001),
+  });
   assert.equal(res.status, 413);
-  const ok = await get(`${app.url}/echo`, { method: "POST", body: "x".repeat(1000) });
+  const ok = await get(`${app.url}/echo`, {
+    method: "POST",
+    body: "x".repeat(1000),
+  });
   assert.equal(ok.status, 200);
 });
 
