@@ -105,7 +105,14 @@ export class SessionHolder {
       return session;
     } catch (error) {
       this.#session = undefined;
-      throw error;
+      // A failed join is the node's problem, never the HTTP client's WAMP
+      // error, so it must not look like a WampError to the services.
+      throw new Error(
+        `Cannot join realm "${this.#realm}" as role "${this.#role}": ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+        { cause: error },
+      );
     }
   }
 }

@@ -159,11 +159,15 @@ export async function post(
   body: unknown,
   init: RequestInit = {},
 ): Promise<{ status: number; headers: Headers; json: unknown; text: string }> {
+  const headers = new Headers(init.headers);
+  if (!headers.has("content-type")) {
+    headers.set("content-type", "application/json");
+  }
   const response = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json" },
     body: typeof body === "string" ? body : JSON.stringify(body),
     ...init,
+    headers,
   });
   const text = await response.text();
   let json: unknown;
