@@ -165,7 +165,9 @@ export async function post(
   }
   const response = await fetch(url, {
     method: "POST",
-    body: typeof body === "string" ? body : JSON.stringify(body),
+    body: typeof body === "string" || body instanceof Uint8Array
+      ? body
+      : JSON.stringify(body),
     ...init,
     headers,
   });
