@@ -1,0 +1,2 @@
+printf 'Content-Type: text/plain\r\n\r\n'
+env

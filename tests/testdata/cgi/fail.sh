@@ -1,0 +1,2 @@
+echo "broken things" >&2
+exit 3

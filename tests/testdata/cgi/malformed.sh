@@ -1,0 +1,3 @@
+echo "this is not a header"
+echo
+echo "body"

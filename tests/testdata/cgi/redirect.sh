@@ -1,0 +1,1 @@
+printf 'Location: /elsewhere\n\n'

@@ -1,0 +1,1 @@
+printf 'Content-Type: text/plain\n\nhello from %s\n' "$(basename "$PWD")"
