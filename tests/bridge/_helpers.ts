@@ -166,7 +166,7 @@ export async function post(
   const response = await fetch(url, {
     method: "POST",
     body: typeof body === "string" || body instanceof Uint8Array
-      ? body
+      ? body as BodyInit
       : JSON.stringify(body),
     ...init,
     headers,
