@@ -45,13 +45,14 @@ export function formatIssue(issue: ConfigIssue): string {
  * ```ts
  * import { ConfigError, parseConfig } from "./mod.ts";
  *
+ * let message = "";
  * try {
  *   parseConfig('{"version": 2, "workers": 3}', "config.json");
  * } catch (error) {
- *   if (error instanceof ConfigError) {
- *     console.assert(error.issues.length === 1);
- *     console.assert(error.message.startsWith("config.json:1:28: workers:"));
- *   }
+ *   if (error instanceof ConfigError) message = error.message;
+ * }
+ * if (message !== "config.json:1:27: workers: expected a list of workers, found a number (3)") {
+ *   throw new Error(`unexpected message: ${message}`);
  * }
  * ```
  */

@@ -116,7 +116,7 @@ export function checkExtension(path: string): void {
  *   '{"version": 2, "workers": [] /* none yet *\/}',
  *   "config.json",
  * );
- * console.assert(config.workers.length === 0);
+ * if (config.workers.length !== 0) throw new Error("expected no workers");
  * ```
  *
  * @param text The JSONC text.
@@ -159,7 +159,9 @@ export function parseConfig(
  * import { validateConfig } from "./mod.ts";
  *
  * const { config } = validateConfig({ version: 2, workers: [] });
- * console.assert(config.controller.options.enable_parallel_worker_start === false);
+ * if (config.controller.options.enable_parallel_worker_start) {
+ *   throw new Error("expected the default (false)");
+ * }
  * ```
  *
  * @param value The configuration object.

@@ -49,8 +49,8 @@ function readEnv(name: string): string | undefined {
  * import { resolveNodeDirectory } from "./mod.ts";
  *
  * const { cbdir, configPath } = resolveNodeDirectory({ cwd: "/srv/app", env: {} });
- * console.assert(cbdir === "/srv/app/.crossbar");
- * console.assert(configPath === "/srv/app/.crossbar/config.json");
+ * if (cbdir !== "/srv/app/.crossbar") throw new Error(cbdir);
+ * if (configPath !== "/srv/app/.crossbar/config.json") throw new Error(configPath);
  * ```
  *
  * @param options Command-line values, environment and working directory.
