@@ -132,6 +132,21 @@ function serializerFor(name: "json" | "msgpack" | "cbor") {
   return new autobahn.serializer.JSONSerializer();
 }
 
+/**
+ * A deferred for autobahn-js: a native promise whose progressive results
+ * (`receive_progress`) go to the promise's `onprogress` property.
+ */
+function progressDeferred() {
+  const d: Record<string, unknown> = {};
+  const promise = new Promise((resolve, reject) => {
+    d.resolve = resolve;
+    d.reject = reject;
+  }) as Promise<unknown> & { onprogress?: (value: unknown) => void };
+  d.promise = promise;
+  d.notify = (value: unknown) => promise.onprogress?.(value);
+  return d;
+}
+
 /** Opens an autobahn-js session; rejects with {@link AutobahnRefused}. */
 export function autobahnConnect(
   url: string,
@@ -147,7 +162,7 @@ export function autobahnConnect(
       serializers: [serializerFor(options.serializer ?? "json")],
       max_retries: 0,
       retry_if_unreachable: false,
-      use_es6_promises: true,
+      use_deferred: progressDeferred,
       ...(options.authmethods ? { authmethods: options.authmethods } : {}),
       ...(options.authid ? { authid: options.authid } : {}),
       ...(options.authextra ? { authextra: options.authextra } : {}),
@@ -235,7 +250,12 @@ export class RawWampClient implements AsyncDisposable {
   ): Promise<{ client: RawWampClient; welcome: WampMessage }> {
     const client = await RawWampClient.open(url, subprotocol);
     client.send([1, "realm1", {
-      roles: { subscriber: {}, publisher: {}, caller: {}, callee: {} },
+      roles: {
+        subscriber: {},
+        publisher: {},
+        caller: { features: { call_canceling: true } },
+        callee: { features: { call_canceling: true } },
+      },
     }]);
     const welcome = await client.next();
     if (welcome[0] !== 2) {
