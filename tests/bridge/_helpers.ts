@@ -11,7 +11,10 @@ import type { PathService, ServeContext } from "../../lib/web/path_service.ts";
 import { SILENT_LOGGER } from "../../lib/log/logger.ts";
 import type { BridgeEnv } from "../../lib/bridge/mod.ts";
 
-/** The default realm: `anonymous` may do all; `reader` may only subscribe and call. */
+/**
+ * The test realm: `anonymous` may do all, `reader` may only subscribe and
+ * call, `nobody` may do nothing.
+ */
 export const REALMS: RealmConfig[] = [{
   name: "realm1",
   roles: [
@@ -31,6 +34,7 @@ export const REALMS: RealmConfig[] = [{
         allow: { call: true, subscribe: true },
       }],
     },
+    { name: "nobody", permissions: [] },
   ],
 }];
 
