@@ -24,6 +24,7 @@ export interface CrossProblem {
 export function crossCheck(config: Config): CrossProblem[] {
   const problems: CrossProblem[] = [];
   config.workers.forEach((worker, w) => {
+    checkNames(worker, w, problems);
     worker.transports.forEach((transport, t) => {
       if (transport.type !== "web") return;
       const base = ["workers", w, "transports", t, "paths"];
@@ -32,6 +33,42 @@ export function crossCheck(config: Config): CrossProblem[] {
   });
   checkPorts(config, problems);
   return problems;
+}
+
+/** Realm names within a worker, and role names within a realm, are unique. */
+function checkNames(
+  worker: RouterWorkerConfig,
+  w: number,
+  problems: CrossProblem[],
+): void {
+  const realms = new Map<string, number>();
+  worker.realms.forEach((realm, r) => {
+    const earlier = realms.get(realm.name);
+    if (earlier !== undefined) {
+      problems.push({
+        path: ["workers", w, "realms", r, "name"],
+        message: `realm ${
+          JSON.stringify(realm.name)
+        } is defined twice (also at workers[${w}].realms[${earlier}])`,
+      });
+    } else {
+      realms.set(realm.name, r);
+    }
+    const roles = new Map<string, number>();
+    realm.roles.forEach((role, n) => {
+      const first = roles.get(role.name);
+      if (first !== undefined) {
+        problems.push({
+          path: ["workers", w, "realms", r, "roles", n, "name"],
+          message: `role ${
+            JSON.stringify(role.name)
+          } is defined twice in this realm (also at roles[${first}])`,
+        });
+      } else {
+        roles.set(role.name, n);
+      }
+    });
+  });
 }
 
 function realmNames(worker: RouterWorkerConfig): string[] {
@@ -119,10 +156,26 @@ function overlaps(a: string, b: string): boolean {
 
 function checkPorts(config: Config, problems: CrossProblem[]): void {
   const listeners: Listener[] = [];
+  const sockets = new Map<string, JsonPath>();
   config.workers.forEach((worker, w) => {
     worker.transports.forEach((transport, t) => {
       const endpoint = transport.endpoint;
-      if (endpoint.type !== "tcp" || !endpoint.port) return;
+      if (endpoint.type === "unix") {
+        const path = ["workers", w, "transports", t, "endpoint", "path"];
+        const clash = sockets.get(endpoint.path);
+        if (clash) {
+          problems.push({
+            path,
+            message: `socket path ${
+              JSON.stringify(endpoint.path)
+            } is already used by ${describeTransport(clash)}`,
+          });
+        } else {
+          sockets.set(endpoint.path, path);
+        }
+        return;
+      }
+      if (!endpoint.port) return;
       const path = ["workers", w, "transports", t, "endpoint", "port"];
       const me: Listener = {
         port: endpoint.port,

@@ -18,7 +18,6 @@
  */
 
 export {
-  checkExtension,
   type ConfigOptions,
   loadConfig,
   type LoadedConfig,
@@ -38,7 +37,6 @@ export {
   type CgiServiceConfig,
   type Config,
   type ConfigInput,
-  ConfigSchema,
   type ControllerConfig,
   type CookieConfig,
   type CryptosignAuthConfig,

@@ -490,3 +490,11 @@ Deno.test("ConfigError carries each issue as data", async () => {
       'expected one of "exact", "prefix", "wildcard", found a string ("regex")',
   });
 });
+
+Deno.test("loadConfig() rejects duplicate realm, role and socket names", async () => {
+  await expectIssues("duplicate_names.json", [
+    'duplicate_names.json:7:84: workers[0].realms[0].roles[2].name: role "user" is defined twice in this realm (also at roles[0])',
+    'duplicate_names.json:8:18: workers[0].realms[1].name: realm "realm1" is defined twice (also at workers[0].realms[0])',
+    'duplicate_names.json:12:68: workers[0].transports[1].endpoint.path: socket path "wamp.sock" is already used by workers[0].transports[0]',
+  ]);
+});
