@@ -1,0 +1,258 @@
+import {
+  createWebSocketService,
+  type WebSocketServiceConfig,
+} from "../../../lib/web/services/websocket_service.ts";
+import { createRouter } from "../../../lib/wamp/router.ts";
+import { SILENT_LOGGER } from "../../../lib/log/logger.ts";
+import type { ServeContext } from "../../../lib/web/path_service.ts";
+import { REALM1, startWampServer, within } from "./_wire_helpers.ts";
+import {
+  assert,
+  assertEquals,
+  assertStringIncludes,
+  assertThrows,
+} from "../../_helpers/assert.ts";
+
+/** Calls handle() directly, as the path table would for `/ws`. */
+async function handle(
+  config: WebSocketServiceConfig,
+  init: { path?: string; method?: string; headers?: Record<string, string> } =
+    {},
+): Promise<Response> {
+  const router = createRouter({ realms: [REALM1], logger: SILENT_LOGGER });
+  const service = createWebSocketService(config, {
+    router,
+    logger: SILENT_LOGGER,
+  });
+  try {
+    const path = init.path ?? "/ws";
+    const url = new URL(path, "http://127.0.0.1:8080");
+    const rest = url.pathname === "/ws" ? "/" : url.pathname.slice(3);
+    const context: ServeContext = {
+      prefix: "/ws",
+      rest,
+      search: url.search,
+      remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 5555 },
+      secure: false,
+      signal: new AbortController().signal,
+    };
+    return await service.handle(
+      new Request(url, {
+        method: init.method ?? "GET",
+        headers: init.headers ?? {},
+      }),
+      context,
+    );
+  } finally {
+    await service.close();
+    await router.close();
+  }
+}
+
+const UPGRADE = {
+  upgrade: "websocket",
+  connection: "Upgrade",
+  "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+  "sec-websocket-version": "13",
+};
+
+/** Opens a real WebSocket and resolves with its negotiated subprotocol. */
+async function openProtocol(
+  url: string,
+  protocols: string[],
+  headers: Record<string, string> = {},
+): Promise<string> {
+  // Deno's WebSocket takes headers in an options bag.
+  const ws = new WebSocket(url, { protocols, headers } as unknown as string[]);
+  const closed = new Promise((resolve) => ws.onclose = resolve);
+  try {
+    await within(
+      new Promise<void>((resolve, reject) => {
+        ws.onopen = () => resolve();
+        ws.onerror = () => reject(new Error("WebSocket refused"));
+      }),
+      "WebSocket open",
+    );
+    return ws.protocol;
+  } finally {
+    ws.close();
+    await within(closed, "WebSocket close");
+  }
+}
+
+Deno.test("createWebSocketService() shows an escaped status page on a plain GET", async () => {
+  const response = await handle({
+    type: "websocket",
+    url: "ws://example.com/<ws>",
+  });
+  assertEquals(response.status, 200);
+  assertEquals(
+    response.headers.get("content-type"),
+    "text/html; charset=utf-8",
+  );
+  const body = await response.text();
+  assertStringIncludes(body, "This is a WAMP-over-WebSocket endpoint");
+  assertStringIncludes(body, "ws://example.com/&#60;ws&#62;");
+  assert(!body.includes("<ws>"), "the url must be escaped");
+});
+
+Deno.test("createWebSocketService() redirects a plain GET with ?redirect= (303)", async () => {
+  const response = await handle({ type: "websocket" }, {
+    path: "/ws?redirect=https%3A%2F%2Fexample.com%2Fapp",
+  });
+  assertEquals(response.status, 303);
+  assertEquals(response.headers.get("location"), "https://example.com/app");
+  const later = await handle({ type: "websocket" }, {
+    path: "/ws?redirect=/app&after=3",
+  });
+  assertEquals(later.status, 200);
+  assertStringIncludes(await later.text(), 'content="3;url=/app"');
+  const evil = await handle({ type: "websocket" }, {
+    path: "/ws?redirect=javascript:alert(1)",
+  });
+  assertEquals(evil.status, 400);
+  await evil.body?.cancel();
+});
+
+Deno.test("createWebSocketService() answers 426 when the status page is off", async () => {
+  const response = await handle({
+    type: "websocket",
+    options: { enable_webstatus: false },
+  });
+  assertEquals(response.status, 426);
+  await response.body?.cancel();
+});
+
+Deno.test("createWebSocketService() answers 405 to a plain POST and 404 below its path", async () => {
+  const post = await handle({ type: "websocket" }, { method: "POST" });
+  assertEquals(post.status, 405);
+  assertEquals(post.headers.get("allow"), "GET, HEAD");
+  await post.body?.cancel();
+  const child = await handle({ type: "websocket" }, { path: "/ws/x" });
+  assertEquals(child.status, 404);
+  await child.body?.cancel();
+});
+
+Deno.test("createWebSocketService() refuses an upgrade offering no or only unknown subprotocols (400)", async () => {
+  const none = await handle({ type: "websocket" }, { headers: UPGRADE });
+  assertEquals(none.status, 400);
+  assertStringIncludes(await none.text(), "subprotocol");
+  const unknown = await handle({ type: "websocket" }, {
+    headers: { ...UPGRADE, "sec-websocket-protocol": "wamp.2.ubjson, mqtt" },
+  });
+  assertEquals(unknown.status, 400);
+  await unknown.body?.cancel();
+  const restricted = await handle({
+    type: "websocket",
+    serializers: ["msgpack"],
+  }, {
+    headers: { ...UPGRADE, "sec-websocket-protocol": "wamp.2.json" },
+  });
+  assertEquals(restricted.status, 400);
+  assertStringIncludes(await restricted.text(), "wamp.2.msgpack");
+});
+
+Deno.test("createWebSocketService() refuses a disallowed origin (403)", async () => {
+  const config: WebSocketServiceConfig = {
+    type: "websocket",
+    options: {
+      allowed_origins: ["http://localhost:*", "https://*.example.com"],
+      allow_null_origin: false,
+    },
+  };
+  for (
+    const origin of ["http://evil.test", "null", "http://localhost.evil.test"]
+  ) {
+    const response = await handle(config, {
+      headers: { ...UPGRADE, "sec-websocket-protocol": "wamp.2.json", origin },
+    });
+    assertEquals(response.status, 403, origin);
+    await response.body?.cancel();
+  }
+});
+
+Deno.test("createWebSocketService() picks the client's first offered subprotocol the path allows", async () => {
+  await using server = startWampServer({
+    type: "websocket",
+    serializers: ["cbor", "msgpack"],
+  });
+  assertEquals(
+    await openProtocol(server.url, [
+      "wamp.2.json",
+      "wamp.2.msgpack",
+      "wamp.2.cbor",
+    ]),
+    "wamp.2.msgpack",
+  );
+  assertEquals(
+    await openProtocol(server.url, ["wamp.2.cbor.batched", "wamp.2.cbor"]),
+    "wamp.2.cbor.batched",
+  );
+});
+
+Deno.test("createWebSocketService() accepts allowed origins over the wire", async () => {
+  await using server = startWampServer({
+    type: "websocket",
+    options: { allowed_origins: ["http://localhost:*"] },
+  });
+  assertEquals(
+    await openProtocol(server.url, ["wamp.2.json"], {
+      origin: "http://localhost:3000",
+    }),
+    "wamp.2.json",
+  );
+  const refused = openProtocol(server.url, ["wamp.2.json"], {
+    origin: "http://evil.test",
+  });
+  const error = await refused.then(() => undefined, (e: unknown) => e);
+  assert(error instanceof Error, "a foreign origin must be refused");
+});
+
+Deno.test("createWebSocketService() speaks json to a client offering no subprotocol when not required", async () => {
+  await using server = startWampServer({
+    type: "websocket",
+    options: { require_websocket_subprotocol: false },
+  });
+  const ws = new WebSocket(server.url);
+  const closed = new Promise((resolve) => ws.onclose = resolve);
+  const welcome = await within(
+    new Promise<unknown[]>((resolve, reject) => {
+      ws.onopen = () =>
+        ws.send(JSON.stringify([1, "realm1", { roles: { caller: {} } }]));
+      ws.onmessage = (e) => resolve(JSON.parse(e.data));
+      ws.onerror = () => reject(new Error("refused"));
+    }),
+    "WELCOME",
+  );
+  assertEquals(ws.protocol, "");
+  assertEquals(welcome[0], 2);
+  ws.close();
+  await closed;
+});
+
+Deno.test("createWebSocketService() rejects an unknown serializer name at creation", () => {
+  const router = createRouter({ realms: [REALM1], logger: SILENT_LOGGER });
+  const error = assertThrows(
+    () =>
+      createWebSocketService({
+        type: "websocket",
+        serializers: ["json", "xml"],
+      }, { router, logger: SILENT_LOGGER }),
+    TypeError,
+  );
+  assertStringIncludes(error.message, '"xml"');
+  return router.close();
+});
+
+Deno.test("createWebSocketService() closes its connections on close()", async () => {
+  await using server = startWampServer();
+  const ws = new WebSocket(server.url, "wamp.2.json");
+  const closed = new Promise<CloseEvent>((resolve) => ws.onclose = resolve);
+  await within(new Promise((resolve) => ws.onopen = resolve), "open");
+  await server.close();
+  const event = await within(closed, "close");
+  assert(
+    event.code === 1001 || event.code === 1000,
+    `close code ${event.code}`,
+  );
+});
