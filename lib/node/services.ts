@@ -6,6 +6,11 @@
 import type { Config, PathServiceConfig } from "../config/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { checkWsgiApp, createWsgiService } from "../apphost/mod.ts";
+import {
+  createCallerService,
+  createPublisherService,
+  createWebhookService,
+} from "../bridge/mod.ts";
 import type { Router } from "../wamp/mod.ts";
 import type { PathService } from "../web/path_service.ts";
 import { createCgiService } from "../web/services/cgi.ts";
@@ -95,11 +100,19 @@ export async function createPathService(
       return createCgiService(config, env);
     case "none":
       return createNoneService(config, env);
+    case "publisher":
+      return createPublisherService(config, { ...env, router: context.router });
+    case "caller":
+      return createCallerService(config, { ...env, router: context.router });
+    case "webhook":
+      return createWebhookService(config, { ...env, router: context.router });
     case "path":
       throw new TypeError("Nested path services are flattened by the node");
     default:
       throw new Error(
-        `Path service type "${config.type}" at "${context.path}" is not supported yet`,
+        `Path service type "${
+          (config as { type: string }).type
+        }" at "${context.path}" is not supported yet`,
       );
   }
 }
