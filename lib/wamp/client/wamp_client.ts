@@ -149,6 +149,7 @@ export class WampClient {
   readonly #procedures = new Map<number, ProcedureHandler>();
   readonly #running = new Map<number, AbortController>();
   #state: "open" | "closing" | "closed" = "open";
+  #closeReason = "";
   #resolveClosed!: (reason: string) => void;
 
   /**
@@ -302,6 +303,7 @@ export class WampClient {
   async close(reason: string = WAMP_ERRORS.CLOSE_NORMAL): Promise<void> {
     if (this.#state === "open") {
       this.#state = "closing";
+      this.#closeReason = reason;
       this.#send([T.GOODBYE, {}, reason]);
       let timer: ReturnType<typeof setTimeout> | undefined;
       const wait = new Promise<void>((resolve) => {
@@ -368,7 +370,9 @@ export class WampClient {
         if (this.#state === "open") {
           this.#duplex.send([T.GOODBYE, {}, WAMP_ERRORS.GOODBYE_AND_OUT]);
         }
-        this.#ended(String(message[2]));
+        this.#ended(
+          this.#state === "closing" ? this.#closeReason : String(message[2]),
+        );
         return;
       case T.ABORT:
         this.#ended(String(message[2]));
