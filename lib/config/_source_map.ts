@@ -7,7 +7,6 @@
 
 import {
   findNodeAtLocation,
-  getNodeValue,
   type Node,
   type ParseError,
   parseTree,
@@ -43,10 +42,31 @@ const SYNTAX_MESSAGES: Record<number, string> = {
   15: "invalid character in a string",
 };
 
+/**
+ * Keys that would reach object internals in JavaScript. They are never
+ * valid attribute names, and valibot skips them silently, so they are
+ * reported instead.
+ */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([
+  "__proto__",
+  "constructor",
+  "prototype",
+]);
+
+/** A key found in the document, with where it is written. */
+export interface KeyAt {
+  readonly path: JsonPath;
+  readonly position: Position;
+}
+
 /** A parsed JSONC document. */
 export class SourceMap {
-  /** The parsed value. */
+  /** The parsed value (objects hold only own, plain-data properties). */
   readonly value: unknown;
+  /** Keys written more than once in the same object (each later one). */
+  readonly duplicateKeys: KeyAt[] = [];
+  /** Keys such as `__proto__` that are never allowed. */
+  readonly forbiddenKeys: KeyAt[] = [];
   #root: Node;
   #lineStarts: number[];
 
@@ -57,7 +77,34 @@ export class SourceMap {
   constructor(root: Node, lineStarts: number[]) {
     this.#root = root;
     this.#lineStarts = lineStarts;
-    this.value = getNodeValue(root);
+    this.value = this.#toValue(root, []);
+  }
+
+  /** Builds the value; a later duplicate key wins, as in `JSON.parse`. */
+  #toValue(node: Node, path: (string | number)[]): unknown {
+    if (node.type === "array") {
+      return (node.children ?? []).map((child, i) =>
+        this.#toValue(child, [...path, i])
+      );
+    }
+    if (node.type !== "object") return node.value;
+    const object: Record<string, unknown> = {};
+    for (const property of node.children ?? []) {
+      const [keyNode, valueNode] = property.children ?? [];
+      if (!keyNode) continue;
+      const key = String(keyNode.value);
+      const at = {
+        path: [...path, key],
+        position: this.position(keyNode.offset),
+      };
+      if (FORBIDDEN_KEYS.has(key)) {
+        this.forbiddenKeys.push(at);
+        continue;
+      }
+      if (Object.hasOwn(object, key)) this.duplicateKeys.push(at);
+      object[key] = valueNode ? this.#toValue(valueNode, [...path, key]) : null;
+    }
+    return object;
   }
 
   /**
@@ -80,36 +127,6 @@ export class SourceMap {
       return this.position(target.offset);
     }
     return this.position(this.#root.offset);
-  }
-
-  /**
-   * Lists keys written more than once in the same object.
-   *
-   * @returns The path and key position of each later duplicate.
-   */
-  duplicateKeys(): { path: JsonPath; position: Position }[] {
-    const found: { path: JsonPath; position: Position }[] = [];
-    const visit = (node: Node, path: (string | number)[]) => {
-      if (node.type === "object") {
-        const seen = new Set<string>();
-        for (const property of node.children ?? []) {
-          const [keyNode, valueNode] = property.children ?? [];
-          const key = keyNode?.value as string;
-          if (seen.has(key) && keyNode) {
-            found.push({
-              path: [...path, key],
-              position: this.position(keyNode.offset),
-            });
-          }
-          seen.add(key);
-          if (valueNode) visit(valueNode, [...path, key]);
-        }
-      } else if (node.type === "array") {
-        node.children?.forEach((child, i) => visit(child, [...path, i]));
-      }
-    };
-    visit(this.#root, []);
-    return found;
   }
 
   /**

@@ -133,7 +133,7 @@ export function parseConfig(
   const parsed = parseJsonc(text, fileName);
   if (Array.isArray(parsed)) throw new ConfigError(parsed);
   const source: IssueSource = { file: fileName, map: parsed };
-  const warnings = parsed.duplicateKeys().map(({ path, position }) =>
+  const warnings = parsed.duplicateKeys.map(({ path, position }) =>
     formatIssue({
       file: fileName,
       ...position,
@@ -141,7 +141,15 @@ export function parseConfig(
       message: "this attribute is given more than once; the last one is used",
     })
   );
-  const config = check(parsed.value, source, options.env, warnings);
+  const forbidden = parsed.forbiddenKeys.map(({ path, position }) => ({
+    file: fileName,
+    ...position,
+    path: renderPath(path),
+    message: `attribute name ${
+      JSON.stringify(path.at(-1))
+    } is not allowed anywhere in a config`,
+  }));
+  const config = check(parsed.value, source, options.env, warnings, forbidden);
   return {
     config,
     warnings,
@@ -188,19 +196,21 @@ function check(
   source: IssueSource,
   env: Env | undefined,
   warnings: string[],
+  earlier: ConfigIssue[] = [],
 ): Config {
   const envProblems: EnvProblem[] = [];
   const value = resolveEnvironment(raw, env, envProblems);
   const result = v.safeParse(ConfigSchema, value, VALIBOT_CONFIG);
-  const issues: ConfigIssue[] = envProblems.map((p) =>
-    makeIssue(source, p.path, p.message)
-  );
+  const issues: ConfigIssue[] = [
+    ...earlier,
+    ...envProblems.map((p) => makeIssue(source, p.path, p.message)),
+  ];
   if (!result.success) {
     const taken = new Set(issues.map((i) => i.path));
     const schemaIssues = convertIssues(result.issues, source)
       .filter((i) => !taken.has(i.path));
     issues.push(...schemaIssues);
-  } else {
+  } else if (issues.length === 0) {
     for (const problem of crossCheck(result.output)) {
       issues.push(
         makeIssue(source, problem.path, problem.message, problem.atKey),

@@ -498,3 +498,12 @@ Deno.test("loadConfig() rejects duplicate realm, role and socket names", async (
     'duplicate_names.json:12:68: workers[0].transports[1].endpoint.path: socket path "wamp.sock" is already used by workers[0].transports[0]',
   ]);
 });
+
+Deno.test("loadConfig() rejects __proto__ and constructor keys instead of skipping them", async () => {
+  await expectIssues("proto_key.json", [
+    'proto_key.json:3:3: __proto__: attribute name "__proto__" is not allowed anywhere in a config',
+    'proto_key.json:5:24: workers[0].constructor: attribute name "constructor" is not allowed anywhere in a config',
+    'proto_key.json:5:154: workers[0].realms[0].roles[0].permissions[0].allow.__proto__: attribute name "__proto__" is not allowed',
+  ]);
+  assertEquals(({} as Record<string, unknown>).workers, undefined);
+});
