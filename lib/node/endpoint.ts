@@ -4,7 +4,8 @@
  * TLS files read relative to the node directory, unix socket paths.
  */
 import { resolve } from "node:path";
-import type { EndpointConfig } from "../config/mod.ts";
+import type { EndpointConfig, TlsConfig } from "../config/mod.ts";
+import type { Logger } from "../log/mod.ts";
 import {
   type ListenEndpoint,
   listenWebTransport,
@@ -41,7 +42,8 @@ export async function listenEndpoint(
   }
   const hostname = endpoint.interface ||
     (endpoint.version === 6 ? "::" : "0.0.0.0");
-  const tls = endpoint.tls && await readTls(endpoint.tls, options.cbdir);
+  const tls = endpoint.tls &&
+    await readTls(endpoint.tls, options.cbdir, options.logger);
   const ports = endpoint.portrange
     ? range(endpoint.portrange[0], endpoint.portrange[1])
     : [endpoint.port ?? 0];
@@ -49,7 +51,14 @@ export async function listenEndpoint(
   for (const port of ports) {
     try {
       return await listenOn(
-        { kind: "tcp", hostname, port, ...(tls && { tls }) },
+        {
+          kind: "tcp",
+          hostname,
+          port,
+          backlog: endpoint.backlog,
+          reusePort: endpoint.shared,
+          ...(tls && { tls }),
+        },
         options,
       );
     } catch (error) {
@@ -83,9 +92,23 @@ async function listenOn(
 }
 
 async function readTls(
-  tls: NonNullable<Extract<EndpointConfig, { type: "tcp" }>["tls"]>,
+  tls: TlsConfig,
   cbdir: string,
+  logger: Logger,
 ): Promise<{ cert: string; key: string }> {
+  if (tls.ca_certificates !== undefined && tls.ca_certificates.length > 0) {
+    // Refusing is safer than serving without the client check they asked for.
+    throw new EndpointError(
+      'Cannot verify client certificates ("ca_certificates"): Deno\'s TLS ' +
+        "server cannot request them; terminate TLS in a proxy that can",
+    );
+  }
+  if (tls.ciphers !== undefined || tls.dhparam !== undefined) {
+    logger.warn(
+      'TLS "ciphers" and "dhparam" are ignored: Deno (rustls) offers only ' +
+        "its own modern cipher suites and does not use DH parameters",
+    );
+  }
   const read = async (file: string, what: string) => {
     const path = resolve(cbdir, file);
     try {

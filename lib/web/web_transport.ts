@@ -28,6 +28,10 @@ export type ListenEndpoint =
     readonly port: number;
     /** PEM certificate chain and key: serve HTTPS. */
     readonly tls?: { readonly cert: string; readonly key: string };
+    /** Listen backlog. @default {the system's} */
+    readonly backlog?: number;
+    /** Let other processes bind the same port (`SO_REUSEPORT`). */
+    readonly reusePort?: boolean;
   }
   | {
     readonly kind: "unix";
