@@ -11,7 +11,6 @@ import { describeValue } from "../_messages.ts";
 import {
   bool,
   byType,
-  dict,
   expected,
   int,
   oneOf,
@@ -175,6 +174,3 @@ export const CookieSchema = strict({
   same_site: v.exactOptional(oneOf(["Strict", "Lax", "None"])),
   store: v.exactOptional(CookieStoreSchema),
 }, "an object (cookie settings)");
-
-/** Extra HTTP headers are a map of strings. */
-export const HeadersSchema = dict(str(), "an object (header names to values)");
