@@ -50,6 +50,8 @@ export function startWampServer(
   config: WebSocketServiceConfig = { type: "websocket" },
   realms: RealmConfig[] = [REALM1],
 ): WampServer {
+  // Dynamic authenticators call the router, so auth methods come from the
+  // service's own default (createAuthMethods over this router).
   const router = createRouter({ realms, logger: SILENT_LOGGER });
   const service = createWebSocketService(config, {
     router,
@@ -107,6 +109,8 @@ export interface AutobahnOptions {
 /** An open autobahn-js session. */
 export interface AutobahnClient extends AsyncDisposable {
   readonly session: AbSession;
+  /** WELCOME details (authid, authrole, authmethod, authprovider, …). */
+  readonly welcome: Record<string, unknown>;
   /** Resolves with autobahn's close reason once the connection is gone. */
   readonly closed: Promise<
     { reason: string; details: Record<string, unknown> }
@@ -169,17 +173,28 @@ export function autobahnConnect(
       ...(options.onchallenge ? { onchallenge: options.onchallenge } : {}),
     });
     let isOpen = false;
-    connection.onopen = (session: AbSession) => {
+    connection.onopen = (
+      session: AbSession,
+      welcome: Record<string, unknown>,
+    ) => {
       isOpen = true;
       const close = async () => {
         if (connection.isOpen) connection.close();
         await within(closed, "autobahn close");
       };
-      resolve({ session, closed, close, [Symbol.asyncDispose]: close });
+      resolve({
+        session,
+        welcome,
+        closed,
+        close,
+        [Symbol.asyncDispose]: close,
+      });
     };
     connection.onclose = (reason: string, details: Record<string, unknown>) => {
       onClosed({ reason, details });
-      if (!isOpen) reject(new AutobahnRefused(reason, details));
+      // autobahn reports an ABORT as "closed" with the URI in details.reason
+      const uri = typeof details?.reason === "string" ? details.reason : reason;
+      if (!isOpen) reject(new AutobahnRefused(uri, details));
       return true; // no reconnect
     };
     connection.open();
