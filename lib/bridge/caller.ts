@@ -31,6 +31,15 @@ import type {
  * @param env The node environment with the router.
  * @returns The path service.
  * @throws {TypeError} For a bad `require_ip` entry or a lone `key`/`secret`.
+ * @example Call over HTTP
+ * ```ts ignore
+ * import { createCallerService } from "./caller.ts";
+ * const service = createCallerService(
+ *   { type: "caller", realm: "realm1", role: "anonymous" },
+ *   { cbdir: ".", logger, router },
+ * );
+ * // POST {"procedure": "com.example.add", "args": [2, 3]} → {"args": [5]}
+ * ```
  */
 export function createCallerService(
   config: CallerServiceConfig,

@@ -13,13 +13,33 @@
  *    publish or call through the session of `_session.ts` (joined lazily,
  *    re-joined when it ended).
  *
- * @example Mount a publisher
- * ```ts ignore
+ * @example Publish with one POST
+ * ```ts
+ * import { createRouter } from "../wamp/mod.ts";
+ * import { SILENT_LOGGER } from "../log/logger.ts";
  * import { createPublisherService } from "./mod.ts";
+ * const router = createRouter({ realms: [{ name: "realm1" }] });
  * const service = createPublisherService(
- *   { type: "publisher", realm: "realm1", role: "anonymous" },
- *   { cbdir: ".", logger, router },
+ *   { type: "publisher", realm: "realm1", role: "trusted" },
+ *   { cbdir: ".", logger: SILENT_LOGGER, router },
  * );
+ * const request = new Request("http://node/push", {
+ *   method: "POST",
+ *   headers: { "content-type": "application/json" },
+ *   body: JSON.stringify({ topic: "com.example.hello", args: ["hi"] }),
+ * });
+ * const response = await service.handle(request, {
+ *   prefix: "/push",
+ *   rest: "/",
+ *   search: "",
+ *   remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 40000 },
+ *   secure: false,
+ *   signal: new AbortController().signal,
+ * });
+ * const { id } = await response.json();
+ * if (response.status !== 200 || typeof id !== "number") throw new Error();
+ * await service.close();
+ * await router.close();
  * ```
  *
  * @module

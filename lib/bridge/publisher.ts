@@ -34,6 +34,20 @@ const FLAGS = ["exclude_me", "retain"];
  * @param env The node environment with the router.
  * @returns The path service.
  * @throws {TypeError} For a bad `require_ip` entry or a lone `key`/`secret`.
+ * @example Publish over HTTP
+ * ```ts ignore
+ * import { createRouter } from "../wamp/mod.ts";
+ * import { SILENT_LOGGER } from "../log/logger.ts";
+ * import { createPublisherService } from "./publisher.ts";
+ * const router = createRouter({ realms: [{ name: "realm1", roles: [] }] });
+ * const service = createPublisherService(
+ *   { type: "publisher", realm: "realm1", role: "trusted" },
+ *   { cbdir: ".", logger: SILENT_LOGGER, router },
+ * );
+ * // Mount `service` at a path; then:
+ * // curl -H "Content-Type: application/json" \
+ * //   -d '{"topic": "com.myapp.topic1", "args": ["Hello"]}' http://host/push
+ * ```
  */
 export function createPublisherService(
   config: PublisherServiceConfig,

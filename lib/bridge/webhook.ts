@@ -18,6 +18,16 @@ import type { BridgeEnv, WebhookServiceConfig } from "./types.ts";
  * @param config The validated service config.
  * @param env The node environment with the router.
  * @returns The path service.
+ * @example Forward GitHub pushes
+ * ```ts ignore
+ * import { createWebhookService } from "./webhook.ts";
+ * const service = createWebhookService({
+ *   type: "webhook",
+ *   realm: "realm1",
+ *   role: "anonymous",
+ *   options: { topic: "com.example.github", github_secret: "s3cr3t" },
+ * }, { cbdir: ".", logger, router });
+ * ```
  */
 export function createWebhookService(
   config: WebhookServiceConfig,
