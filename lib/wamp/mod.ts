@@ -81,6 +81,7 @@ export {
   type InvocationDetails,
   type JoinOptions,
   joinRealm,
+  messagePortDuplex,
   type ProcedureHandler,
   Result,
   WampClient,

@@ -174,6 +174,23 @@ export class Router implements ProcedureCaller {
   }
 
   /**
+   * Attaches the router end of an in-process or worker channel (for
+   * example `messagePortDuplex()` over a `MessagePort` whose other end
+   * a Web Worker holds). The peer joins with `joinRealm(duplex, { realm,
+   * authmethods: ["internal"] })` and gets exactly the identity given here,
+   * whatever it asks for.
+   *
+   * @param duplex The router's end of the channel.
+   * @param options The identity the peer is given.
+   * @throws {WampError} `wamp.error.no_such_realm` / `no_such_role`.
+   */
+  acceptLocal(duplex: WampDuplex, options: LocalConnectOptions): void {
+    const error = this.#checkIdentity(options);
+    if (error !== undefined) throw error;
+    this.#attachDuplex(duplex, options, false);
+  }
+
+  /**
    * Calls `procedure` on `realm` as the trusted router and resolves with
    * the first positional result (or the keyword results when there are
    * none).
@@ -263,35 +280,37 @@ export class Router implements ProcedureCaller {
     options: LocalConnectOptions,
     hidden: boolean,
   ): Promise<WampClient> {
-    const realm = this.#realms.get(options.realm);
-    if (realm === undefined) {
-      return Promise.reject(
-        new WampError(WAMP_ERRORS.NO_SUCH_REALM, [
-          `No realm "${options.realm}" exists on this router`,
-        ]),
-      );
-    }
-    if (realm.role(options.authrole) === undefined) {
-      return Promise.reject(
-        new WampError(WAMP_ERRORS.NO_SUCH_ROLE, [
-          `No role "${options.authrole}" exists on realm "${options.realm}"`,
-        ]),
-      );
-    }
+    const error = this.#checkIdentity(options);
+    if (error !== undefined) return Promise.reject(error);
     const [routerEnd, clientEnd] = createDuplexPair();
-    const method = fixedIdentity(options);
-    this.#attachDuplex(routerEnd, new Map([["internal", method]]), hidden);
+    this.#attachDuplex(routerEnd, options, hidden);
     return joinRealm(clientEnd, {
       realm: options.realm,
       authmethods: ["internal"],
     });
   }
 
+  #checkIdentity(options: LocalConnectOptions): WampError | undefined {
+    const realm = this.#realms.get(options.realm);
+    if (realm === undefined) {
+      return new WampError(WAMP_ERRORS.NO_SUCH_REALM, [
+        `No realm "${options.realm}" exists on this router`,
+      ]);
+    }
+    if (realm.role(options.authrole) === undefined) {
+      return new WampError(WAMP_ERRORS.NO_SUCH_ROLE, [
+        `No role "${options.authrole}" exists on realm "${options.realm}"`,
+      ]);
+    }
+    return undefined;
+  }
+
   #attachDuplex(
     end: WampDuplex,
-    authMethods: ReadonlyMap<string, AuthMethod>,
+    identity: LocalConnectOptions,
     hidden: boolean,
   ): void {
+    const authMethods = new Map([["internal", fixedIdentity(identity)]]);
     const transport: Transport = {
       info: INTERNAL_INFO,
       send: (message) => end.send(message),

@@ -83,3 +83,40 @@ export function createDuplexPair(): [WampDuplex, WampDuplex] {
   b.peer = a;
   return [a, b];
 }
+
+/**
+ * Wraps a `MessagePort` (e.g. one end of a `MessageChannel` handed to a
+ * Web Worker) as a {@link WampDuplex}. Messages are structured-cloned; a
+ * `null` message is the close signal.
+ *
+ * @param port The port; it is started.
+ * @returns The channel end.
+ */
+export function messagePortDuplex(port: MessagePort): WampDuplex {
+  let closed = false;
+  const duplex: WampDuplex = {
+    onmessage: null,
+    onclose: null,
+    send(message) {
+      if (!closed) port.postMessage(message);
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      port.postMessage(null);
+      port.close();
+      duplex.onclose?.();
+    },
+  };
+  port.onmessage = (event: MessageEvent) => {
+    if (closed) return;
+    if (Array.isArray(event.data)) duplex.onmessage?.(event.data);
+    else if (event.data === null) {
+      closed = true;
+      port.close();
+      duplex.onclose?.();
+    }
+  };
+  port.start();
+  return duplex;
+}

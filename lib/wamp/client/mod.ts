@@ -17,7 +17,11 @@
  *
  * @module
  */
-export { createDuplexPair, type WampDuplex } from "./duplex.ts";
+export {
+  createDuplexPair,
+  messagePortDuplex,
+  type WampDuplex,
+} from "./duplex.ts";
 export { CLIENT_ROLES, type JoinOptions, joinRealm } from "./join.ts";
 export {
   type CallOptions,

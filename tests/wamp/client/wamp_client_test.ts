@@ -1,5 +1,10 @@
 import { assert, assertEquals, assertRejects } from "../../_helpers/assert.ts";
-import { Result, type WampClient } from "../../../lib/wamp/client/mod.ts";
+import {
+  joinRealm,
+  messagePortDuplex,
+  Result,
+  type WampClient,
+} from "../../../lib/wamp/client/mod.ts";
 import { WampError } from "../../../lib/wamp/errors.ts";
 import { testRouter } from "../_helpers/wamp_recording_transport.ts";
 
@@ -257,4 +262,55 @@ Deno.test("WampClient.publish() from a role without permission is refused", asyn
     WampError,
   );
   assertEquals(error.uri, "wamp.error.not_authorized");
+});
+
+Deno.test("Router.acceptLocal() serves a client over a MessagePort with the given identity", async () => {
+  await using router = testRouter();
+  const channel = new MessageChannel();
+  router.acceptLocal(messagePortDuplex(channel.port1), {
+    realm: "realm1",
+    authrole: "anonymous",
+    authid: "worker-app",
+  });
+  const client = await joinRealm(messagePortDuplex(channel.port2), {
+    realm: "realm1",
+    authmethods: ["internal"],
+    authid: "someone-else",
+  });
+  assertEquals([client.authid, client.authrole], ["worker-app", "anonymous"]);
+  await client.register("com.example.echo", (args) => args[0]);
+  const local = await router.connectLocal({
+    realm: "realm1",
+    authrole: "anonymous",
+  });
+  assertEquals(
+    (await local.call("com.example.echo", [new Uint8Array([1, 2])])).args,
+    [
+      new Uint8Array([1, 2]),
+    ],
+  );
+  await client.close();
+  assertEquals(router.stats().realms[0]!.sessions, 1);
+});
+
+Deno.test("Router.acceptLocal() refuses an unknown role", () => {
+  const router = testRouter();
+  const channel = new MessageChannel();
+  try {
+    let thrown: unknown;
+    try {
+      router.acceptLocal(messagePortDuplex(channel.port1), {
+        realm: "realm1",
+        authrole: "ghost",
+      });
+    } catch (error) {
+      thrown = error;
+    }
+    assert(
+      thrown instanceof WampError && thrown.uri === "wamp.error.no_such_role",
+    );
+  } finally {
+    channel.port1.close();
+    channel.port2.close();
+  }
 });
