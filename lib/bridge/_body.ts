@@ -11,7 +11,8 @@ import { BridgeHttpError } from "./_errors.ts";
  * @param request The request.
  * @param limit Largest accepted size in bytes; 0 means no limit.
  * @returns The raw bytes.
- * @throws {BridgeHttpError} 413 past the limit, 400 for a bad `Content-Length`.
+ * @throws {BridgeHttpError} 413 past the limit, 400 for a bad
+ *   `Content-Length` or a body that breaks off.
  */
 export async function readLimitedBody(
   request: Request,
@@ -35,7 +36,8 @@ export async function readLimitedBody(
       }
     } catch (error) {
       await reader.cancel().catch(() => {});
-      throw error;
+      if (error instanceof BridgeHttpError) throw error;
+      throw new BridgeHttpError(400, "Cannot read the request body");
     } finally {
       reader.releaseLock();
     }

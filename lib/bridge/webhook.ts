@@ -1,7 +1,8 @@
 /**
  * The `webhook` path service: the raw body of any POST/PUT (no JSON
  * decoding) is published to `options.topic` as one positional argument
- * `{"headers": {name: [values]}, "body": "<text>"}`; the answer is 202 with
+ * `{"headers": {name: [values]}, "body": "<text>"}` (header names spelled
+ * as Crossbar's Twisted spells them: `Content-Type`, `X-Github-Event`); the answer is 202 with
  * `success_response`, or 500 with `error_response` when the publish fails.
  * With `github_secret`, GitHub's `X-Hub-Signature-256` (or the older
  * `X-Hub-Signature`) must match.
@@ -53,7 +54,7 @@ export function createWebhookService(
     process: async ({ text }, session, { request }) => {
       const headers: Record<string, string[]> = {};
       for (const [name, value] of request.headers) {
-        (headers[name] ??= []).push(value);
+        (headers[canonicalName(name)] ??= []).push(value);
       }
       try {
         await (await session()).publish(topic, [{ headers, body: text }], {}, {
@@ -70,4 +71,21 @@ export function createWebhookService(
       }
     },
   }, env);
+}
+
+const SPECIAL_NAMES: Record<string, string> = {
+  "content-md5": "Content-MD5",
+  "dnt": "DNT",
+  "etag": "ETag",
+  "p3p": "P3P",
+  "te": "TE",
+  "www-authenticate": "WWW-Authenticate",
+  "x-xss-protection": "X-XSS-Protection",
+};
+
+/** `x-github-event` → `X-Github-Event`, as Twisted's `getAllRawHeaders()`. */
+function canonicalName(name: string): string {
+  return SPECIAL_NAMES[name] ??
+    name.split("-").map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+      .join("-");
 }

@@ -25,7 +25,11 @@ Deno.test("createWebhookService() publishes the raw body and headers and answers
   const { event } = await subscribeOnce(session, TOPIC);
   const raw = "not json at all: ü <>";
   const response = await post(`${bench.url}/hook`, raw, {
-    headers: { "content-type": "text/plain", "x-event": "push" },
+    headers: {
+      "content-type": "text/plain",
+      "x-event": "push",
+      etag: '"v1"',
+    },
   });
   assertEquals(response.status, 202);
   assertEquals(response.text, "OK");
@@ -37,8 +41,9 @@ Deno.test("createWebhookService() publishes the raw body and headers and answers
     body: string;
   };
   assertEquals(payload.body, raw);
-  assertEquals(payload.headers["x-event"], ["push"]);
-  assertEquals(payload.headers["content-type"], ["text/plain"]);
+  assertEquals(payload.headers["X-Event"], ["push"]);
+  assertEquals(payload.headers["Content-Type"], ["text/plain"]);
+  assertEquals(payload.headers["ETag"], ['"v1"']);
 });
 
 Deno.test("createWebhookService() uses success_response and answers error_response with 500 when publishing is forbidden", async () => {
