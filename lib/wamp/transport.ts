@@ -31,6 +31,11 @@ export interface Transport {
   /**
    * Sends one message to the peer. Never throws: a message for a connection
    * that is closing or closed is dropped.
+   *
+   * Contract: the router never mutates an array after passing it here, and
+   * for one publication it sends the same EVENT array object to every
+   * subscriber of a subscription, so an implementation may cache the
+   * encoded frame per array identity (e.g. a `WeakMap` per codec).
    */
   send(message: WampMessage): void;
   /** Closes the connection (idempotent). */
