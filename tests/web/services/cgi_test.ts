@@ -74,6 +74,24 @@ Deno.test("createCgiService() passes the CGI/1.1 variables and nothing else from
   }
 });
 
+Deno.test("createCgiService() sets HTTPS=on for requests over TLS", async () => {
+  const service = createCgiService(
+    { type: "cgi", directory: "cgi", processor: "/bin/sh" },
+    testEnv(),
+  );
+  const response = await service.handle(
+    new Request("https://example.test/env.sh", {
+      headers: { host: "example.test" },
+    }),
+    { ...directContext("/env.sh"), secure: true },
+  );
+  const env = parseEnv(await response.text());
+  assert.equal(env.get("HTTPS"), "on");
+  assert.equal(env.get("SERVER_NAME"), "example.test");
+  assert.equal(env.get("SERVER_PORT"), "443");
+  await service.close();
+});
+
 Deno.test("createCgiService() streams the request body to stdin and stdout back", async () => {
   await using server = serveCgi("");
   const big = new Uint8Array(512 * 1024).map((_, i) => i % 251);

@@ -10,10 +10,13 @@ interface Backend extends AsyncDisposable {
   port: number;
   /** Resolves when a /stream response body was cancelled. */
   streamCancelled: Promise<void>;
+  /** Resolves when a pending /slow request was aborted by the proxy. */
+  slowAborted: Promise<void>;
 }
 
 function startBackend(): Backend {
   const cancelled = Promise.withResolvers<void>();
+  const slowAborted = Promise.withResolvers<void>();
   const controller = new AbortController();
   const server = Deno.serve({
     hostname: "127.0.0.1",
@@ -25,11 +28,16 @@ function startBackend(): Backend {
     switch (url.pathname) {
       case "/slow":
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 5000);
-          request.signal.addEventListener("abort", () => {
+          const onAbort = () => {
             clearTimeout(timer);
+            slowAborted.resolve();
             resolve();
-          }, { once: true });
+          };
+          const timer = setTimeout(() => {
+            request.signal.removeEventListener("abort", onAbort);
+            resolve();
+          }, 5000);
+          request.signal.addEventListener("abort", onAbort, { once: true });
         });
         return new Response("late");
       case "/redirect":
@@ -75,6 +83,7 @@ function startBackend(): Backend {
   return {
     port: (server.addr as Deno.NetAddr).port,
     streamCancelled: cancelled.promise,
+    slowAborted: slowAborted.promise,
     [Symbol.asyncDispose]: async () => {
       controller.abort();
       await server.finished;
@@ -223,6 +232,25 @@ Deno.test("createReverseProxyService() cancels the backend response when the cli
   });
   try {
     await Promise.race([backend.streamCancelled, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+});
+
+Deno.test("createReverseProxyService() aborts a pending backend request when the client gives up", async () => {
+  await using backend = startBackend();
+  await using server = proxy(backend.port);
+  const client = new AbortController();
+  const pending = fetch(server.url + "/slow", { signal: client.signal });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  client.abort();
+  await assert.rejects(pending);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("backend not aborted")), 10_000);
+  });
+  try {
+    await Promise.race([backend.slowAborted, timeout]);
   } finally {
     clearTimeout(timer);
   }
