@@ -91,7 +91,6 @@ function hostName(): string {
 export class Router implements ProcedureCaller {
   readonly #realms = new Map<string, Realm>();
   readonly #sessions = new Set<Session>();
-  readonly #sessionIds = new Set<number>();
   readonly #services = new Map<string, Promise<WampClient>>();
   readonly #logger: Logger;
   readonly #host: SessionHost;
@@ -121,13 +120,11 @@ export class Router implements ProcedureCaller {
       realm: (name) => this.#realms.get(name),
       newSessionId: () => {
         let id = randomId();
-        while (this.#sessionIds.has(id)) id = randomId();
-        this.#sessionIds.add(id);
+        while (this.#sessionIdTaken(id)) id = randomId();
         return id;
       },
       detached: (session) => {
         this.#sessions.delete(session);
-        this.#sessionIds.delete(session.id);
         if (this.#sessions.size === 0) this.#drained?.();
       },
     };
@@ -288,6 +285,13 @@ export class Router implements ProcedureCaller {
       realm: options.realm,
       authmethods: ["internal"],
     });
+  }
+
+  #sessionIdTaken(id: number): boolean {
+    for (const realm of this.#realms.values()) {
+      if (realm.sessions.has(id)) return true;
+    }
+    return false;
   }
 
   #checkIdentity(options: LocalConnectOptions): WampError | undefined {

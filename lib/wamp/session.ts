@@ -368,32 +368,41 @@ export class Session implements TransportHandler {
     }
     this.id = this.#host.newSessionId();
     this.#state = "authenticating";
-    this.#authenticator = method.start();
     const authid = details.authid;
     const authrole = details.authrole;
     const authextra = details.authextra;
-    this.#await(this.#authenticator.hello({
-      realm,
-      sessionId: this.id,
-      transport: this.transport.info,
-      ...(typeof authid === "string" ? { authid } : {}),
-      ...(typeof authrole === "string" ? { authrole } : {}),
-      ...(isDict(authextra) ? { authextra } : {}),
-    }));
+    this.#await(() => {
+      this.#authenticator = method.start();
+      return this.#authenticator.hello({
+        realm,
+        sessionId: this.id,
+        transport: this.transport.info,
+        ...(typeof authid === "string" ? { authid } : {}),
+        ...(typeof authrole === "string" ? { authrole } : {}),
+        ...(isDict(authextra) ? { authextra } : {}),
+      });
+    });
   }
 
   #authenticate(message: WampMessage): void {
     this.#state = "authenticating";
-    this.#await(
+    this.#await(() =>
       this.#authenticator!.authenticate(
         message[1] as string,
         message[2] as Dict,
-      ),
+      )
     );
   }
 
-  #await(step: Promise<AuthResult>): void {
-    step.then(
+  /** Runs one authenticator step; a throw counts as a failed step. */
+  #await(step: () => Promise<AuthResult>): void {
+    let promise: Promise<AuthResult>;
+    try {
+      promise = step();
+    } catch (error) {
+      promise = Promise.reject(error);
+    }
+    promise.then(
       (result) => this.#onAuthResult(result),
       (error) => {
         this.#host.logger.warn(
@@ -462,6 +471,11 @@ export class Session implements TransportHandler {
       roles: realm.features,
     }]);
     realm.join(this);
+    if (this.#host.logger.enabled("debug")) {
+      this.#host.logger.debug(
+        `Session ${this.id} joined realm "${realm.name}" as "${this.authid}" (role "${this.authrole}", ${this.authmethod}) from ${this.transport.info.peer}`,
+      );
+    }
   }
 
   #readClientRoles(roles: Dict | undefined): void {
@@ -479,6 +493,16 @@ export class Session implements TransportHandler {
 
   #abort(uri: string, reason: string): void {
     if (this.#state === "closed") return;
+    const logger = this.#host.logger;
+    const level = uri === WAMP_ERRORS.PROTOCOL_VIOLATION ? "info" : "debug";
+    if (logger.enabled(level)) {
+      logger.log(
+        level,
+        `ABORT ${uri} to ${this.transport.info.peer}${
+          this.id === 0 ? "" : ` (session ${this.id})`
+        }: ${reason}`,
+      );
+    }
     this.#leaveRealm();
     this.send([T.ABORT, { message: reason }, uri]);
     this.#closeTransport();
@@ -490,6 +514,11 @@ export class Session implements TransportHandler {
     this.realm = undefined;
     if (this.#state === "established") this.#state = "initial";
     realm.leave(this);
+    if (this.#host.logger.enabled("debug")) {
+      this.#host.logger.debug(
+        `Session ${this.id} left realm "${realm.name}"`,
+      );
+    }
     this.role = undefined;
     this.authorizationCache.clear();
   }
