@@ -48,6 +48,15 @@ export const CGI_SERVER_SOFTWARE = "crossbar-deno";
  * @param env The node environment.
  * @returns The path service.
  * @throws {TypeError} When `directory` or `processor` is missing.
+ * @example Run Python scripts from `../cgi-bin`
+ * ```ts ignore
+ * import { createCgiService } from "./cgi.ts";
+ * import { createLogger } from "../../log/logger.ts";
+ * const service = createCgiService(
+ *   { type: "cgi", directory: "../cgi-bin", processor: "/usr/bin/python3" },
+ *   { cbdir: "/srv/app/.crossbar", logger: createLogger() },
+ * );
+ * ```
  */
 export function createCgiService(
   config: CgiServiceConfig,

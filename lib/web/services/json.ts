@@ -43,6 +43,21 @@ export interface JsonServiceConfig {
  * @param _env The node environment (unused).
  * @returns The path service.
  * @throws {TypeError} When `value` cannot be serialised as JSON.
+ * @example Serve a fixed value
+ * ```ts
+ * import { createJsonService } from "./json.ts";
+ * import { SILENT_LOGGER } from "../../log/logger.ts";
+ * const service = createJsonService(
+ *   { type: "json", value: { ok: true } },
+ *   { cbdir: "/", logger: SILENT_LOGGER },
+ * );
+ * const response = await service.handle(new Request("http://x/"), {
+ *   prefix: "", rest: "/", search: "", secure: false,
+ *   remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 1 },
+ *   signal: new AbortController().signal,
+ * });
+ * if (await response.text() !== '{"ok":true}') throw new Error();
+ * ```
  */
 export function createJsonService(
   config: JsonServiceConfig,

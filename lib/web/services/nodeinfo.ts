@@ -49,6 +49,25 @@ export interface NodeInfoServiceConfig {
  * @param _config The validated service config (nothing to read).
  * @param env The node environment plus the node info provider.
  * @returns The path service.
+ * @example Render the page
+ * ```ts
+ * import { createNodeInfoService } from "./nodeinfo.ts";
+ * import { SILENT_LOGGER } from "../../log/logger.ts";
+ * const service = createNodeInfoService({ type: "nodeinfo" }, {
+ *   cbdir: "/",
+ *   logger: SILENT_LOGGER,
+ *   nodeInfo: () => ({
+ *     version: "1.0.0", startedAt: new Date(), paths: [], realms: [],
+ *     transports: [],
+ *   }),
+ * });
+ * const response = await service.handle(new Request("http://x/"), {
+ *   prefix: "", rest: "/", search: "", secure: false,
+ *   remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 1 },
+ *   signal: new AbortController().signal,
+ * });
+ * if (!(await response.text()).includes("1.0.0")) throw new Error();
+ * ```
  */
 export function createNodeInfoService(
   _config: NodeInfoServiceConfig,

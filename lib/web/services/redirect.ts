@@ -30,6 +30,21 @@ export interface RedirectServiceConfig {
  * @returns The path service.
  * @throws {TypeError} When `url` is not a non-empty string or holds
  * characters that cannot go into a header.
+ * @example Send every GET elsewhere
+ * ```ts
+ * import { createRedirectService } from "./redirect.ts";
+ * import { SILENT_LOGGER } from "../../log/logger.ts";
+ * const service = createRedirectService(
+ *   { type: "redirect", url: "https://example.com/" },
+ *   { cbdir: "/", logger: SILENT_LOGGER },
+ * );
+ * const response = await service.handle(new Request("http://x/a/b"), {
+ *   prefix: "", rest: "/a/b", search: "", secure: false,
+ *   remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 1 },
+ *   signal: new AbortController().signal,
+ * });
+ * if (response.status !== 302) throw new Error();
+ * ```
  */
 export function createRedirectService(
   config: RedirectServiceConfig,

@@ -50,6 +50,15 @@ export interface ReverseProxyServiceConfig {
  * @returns The path service.
  * @throws {TypeError} When `host` is missing or `port`/`timeout` are out of
  * range.
+ * @example Forward `/api/*` to a local backend
+ * ```ts ignore
+ * import { createReverseProxyService } from "./reverseproxy.ts";
+ * import { createLogger } from "../../log/logger.ts";
+ * const service = createReverseProxyService(
+ *   { type: "reverseproxy", host: "127.0.0.1", port: 3000, path: "/v1" },
+ *   { cbdir: "/srv/app/.crossbar", logger: createLogger() },
+ * );
+ * ```
  */
 export function createReverseProxyService(
   config: ReverseProxyServiceConfig,

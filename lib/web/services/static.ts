@@ -75,6 +75,15 @@ export const DEFAULT_CACHE_TIMEOUT = 43200;
  * @returns The path service.
  * @throws {TypeError} When `directory` is missing or the unsupported
  * `package`/`resource` form is used.
+ * @example Serve `../web` next to `.crossbar/`
+ * ```ts ignore
+ * import { createStaticService } from "./static.ts";
+ * import { createLogger } from "../../log/logger.ts";
+ * const service = createStaticService(
+ *   { type: "static", directory: "../web", options: { cache_timeout: 60 } },
+ *   { cbdir: "/srv/app/.crossbar", logger: createLogger() },
+ * );
+ * ```
  */
 export function createStaticService(
   config: StaticServiceConfig,

@@ -62,6 +62,19 @@ export interface WebSocketReverseProxyServiceConfig {
  * @param env The node environment.
  * @returns The path service.
  * @throws {TypeError} When the backend endpoint or URL is unusable.
+ * @example Relay to a local WebSocket server
+ * ```ts ignore
+ * import { createWebSocketReverseProxyService } from "./websocket_reverseproxy.ts";
+ * import { createLogger } from "../../log/logger.ts";
+ * const service = createWebSocketReverseProxyService({
+ *   type: "websocket-reverseproxy",
+ *   backend: {
+ *     type: "websocket",
+ *     endpoint: { type: "tcp", host: "127.0.0.1", port: 9000 },
+ *     url: "ws://127.0.0.1:9000/ws",
+ *   },
+ * }, { cbdir: "/srv/app/.crossbar", logger: createLogger() });
+ * ```
  */
 export function createWebSocketReverseProxyService(
   config: WebSocketReverseProxyServiceConfig,
