@@ -5,6 +5,7 @@ import {
 } from "../../../lib/web/services/reverseproxy.ts";
 import { serveService } from "../../_helpers/serve_service.ts";
 import { directContext, testEnv } from "./_env.ts";
+import { rawRequest } from "./_raw_http.ts";
 
 interface Backend extends AsyncDisposable {
   port: number;
@@ -138,6 +139,24 @@ Deno.test("createReverseProxyService() forwards method, path, query, body and he
   assert.equal(seen.headers["x-forwarded-proto"], "https");
   assert.equal(seen.headers["proxy-authorization"], undefined);
   assert.equal(seen.headers["te"], undefined);
+});
+
+Deno.test("createReverseProxyService() drops headers named in Connection", async () => {
+  await using backend = startBackend();
+  await using server = proxy(backend.port);
+  const { status, text } = await rawRequest(server.port, "/hop", {
+    headers: {
+      connection: "x-drop-me",
+      "x-drop-me": "secret",
+      "keep-alive": "timeout=5",
+      "x-keep-me": "yes",
+    },
+  });
+  assert.equal(status, 200);
+  const seen = JSON.parse(text.slice(text.indexOf("{")));
+  assert.equal(seen.headers["x-keep-me"], "yes");
+  assert.equal(seen.headers["x-drop-me"], undefined);
+  assert.equal(seen.headers["keep-alive"], undefined);
 });
 
 Deno.test("createReverseProxyService() uses Crossbar's defaults for forwarded port and proto", async () => {

@@ -101,6 +101,34 @@ Deno.test("createWebSocketReverseProxyService() relays text and binary frames wi
   await backend.closes;
 });
 
+Deno.test("createWebSocketReverseProxyService() keeps message order and relays large frames", async () => {
+  await using backend = startEchoBackend();
+  await using server = proxyTo(backend.port);
+  const socket = new WebSocket(server.url.replace("http", "ws") + "/");
+  socket.binaryType = "arraybuffer";
+  await opened(socket);
+  const received: unknown[] = [];
+  const all = new Promise<void>((resolve) => {
+    socket.onmessage = (event) => {
+      received.push(event.data);
+      if (received.length === 101) resolve();
+    };
+  });
+  for (let i = 0; i < 100; i++) socket.send(`message ${i}`);
+  const big = new Uint8Array(1024 * 1024).map((_, i) => i % 256);
+  socket.send(big);
+  await all;
+  assert.deepEqual(
+    received.slice(0, 100),
+    Array.from({ length: 100 }, (_, i) => `message ${i}`),
+  );
+  assert.deepEqual(new Uint8Array(received[100] as ArrayBuffer), big);
+  const done = closed(socket);
+  socket.close();
+  await done;
+  await backend.closes;
+});
+
 Deno.test("createWebSocketReverseProxyService() passes the backend's close code and reason to the client", async () => {
   await using backend = startEchoBackend();
   await using server = proxyTo(backend.port);
