@@ -5,8 +5,8 @@
  */
 export {
   createLogger,
-  LOG_LEVELS,
   type LineLevel,
+  LOG_LEVELS,
   type Logger,
   type LoggerOptions,
   type LogLevel,
