@@ -25,6 +25,7 @@ import type { Realm } from "./realm.ts";
 import type { Session } from "./session.ts";
 import type { WampMessage } from "./transport.ts";
 import { type MatchPolicy, wildcardMatches } from "./uri.ts";
+import { type PatternLists, PatternTable } from "./_pattern_table.ts";
 
 /** A subscription: one (topic, match) pair shared by its subscribers. */
 export interface Subscription {
@@ -103,10 +104,7 @@ function passes(filter: Filter, session: Session): boolean {
 /** The pub/sub half of a realm. */
 export class Broker {
   readonly #realm: Realm;
-  readonly #exact = new Map<string, Subscription>();
-  readonly #prefix = new Map<string, Subscription>();
-  readonly #wildcard = new Map<string, Subscription>();
-  readonly #byId = new Map<number, Subscription>();
+  readonly #subscriptions = new PatternTable<Subscription>();
   readonly #retained = new Map<string, RetainedEvent>();
 
   /** @param realm The realm this broker serves. */
@@ -123,8 +121,7 @@ export class Broker {
     const getRetained = readBool(options, "get_retained", "SUBSCRIBE") === true;
     checkUri(session, topic, match, "subscribe");
     authorizeThen(session, message, topic, "subscribe", options, () => {
-      const table = this.#table(match);
-      let subscription = table.get(topic);
+      let subscription = this.#subscriptions.get(topic, match);
       const created = subscription === undefined;
       if (subscription === undefined) {
         subscription = {
@@ -135,8 +132,7 @@ export class Broker {
           created: new Date().toISOString(),
           subscribers: new Set(),
         };
-        table.set(topic, subscription);
-        this.#byId.set(subscription.id, subscription);
+        this.#subscriptions.add(subscription);
       }
       const added = !subscription.subscribers.has(session);
       subscription.subscribers.add(session);
@@ -151,7 +147,7 @@ export class Broker {
   /** Handles UNSUBSCRIBE `[34, Request, Subscription]`. */
   unsubscribe(session: Session, message: WampMessage): void {
     const requestId = message[1] as number;
-    const subscription = this.#byId.get(message[2] as number);
+    const subscription = this.#subscriptions.byId(message[2]);
     if (
       subscription === undefined || !subscription.subscribers.has(session)
     ) {
@@ -211,7 +207,7 @@ export class Broker {
    * no filters, no authorization.
    */
   publishInternal(topic: string, args: unknown[], kwargs?: Dict): void {
-    if (this.#byId.size === 0) return;
+    if (this.#subscriptions.size === 0) return;
     const payload = kwargs === undefined ? [args] : [args, kwargs];
     this.#dispatch(topic, randomId(), {}, payload, undefined, undefined);
   }
@@ -249,25 +245,19 @@ export class Broker {
   }
 
   /** Subscription ids by match policy. */
-  list(): { exact: number[]; prefix: number[]; wildcard: number[] } {
-    const ids = (m: Map<string, Subscription>) =>
-      [...m.values()].map((s) => s.id);
-    return {
-      exact: ids(this.#exact),
-      prefix: ids(this.#prefix),
-      wildcard: ids(this.#wildcard),
-    };
+  list(): PatternLists {
+    return this.#subscriptions.list();
   }
 
   /** The subscription for exactly (`topic`, `match`), if any. */
   lookup(topic: string, match: MatchPolicy): Subscription | undefined {
-    return this.#table(match).get(topic);
+    return this.#subscriptions.get(topic, match);
   }
 
   /** All subscriptions an event on `topic` would reach. */
   matching(topic: string): Subscription[] {
     const result: Subscription[] = [];
-    this.#forEachMatch(topic, (s) => result.push(s));
+    this.#subscriptions.forEachMatch(topic, (s) => result.push(s));
     return result;
   }
 
@@ -277,39 +267,13 @@ export class Broker {
    * @throws {WampError} `wamp.error.no_such_subscription`.
    */
   getSubscription(id: unknown): Subscription {
-    const subscription = typeof id === "number"
-      ? this.#byId.get(id)
-      : undefined;
+    const subscription = this.#subscriptions.byId(id);
     if (subscription === undefined) {
       throw new WampError(WAMP_ERRORS.NO_SUCH_SUBSCRIPTION, [
         `No subscription with id ${JSON.stringify(id)} exists on this realm`,
       ]);
     }
     return subscription;
-  }
-
-  #table(match: MatchPolicy): Map<string, Subscription> {
-    return match === "exact"
-      ? this.#exact
-      : match === "prefix"
-      ? this.#prefix
-      : this.#wildcard;
-  }
-
-  #forEachMatch(topic: string, visit: (s: Subscription) => void): void {
-    const exact = this.#exact.get(topic);
-    if (exact !== undefined) visit(exact);
-    if (this.#prefix.size > 0) {
-      for (const subscription of this.#prefix.values()) {
-        if (topic.startsWith(subscription.uri)) visit(subscription);
-      }
-    }
-    if (this.#wildcard.size > 0) {
-      const parts = topic.split(".");
-      for (const subscription of this.#wildcard.values()) {
-        if (wildcardMatches(subscription.parts, parts)) visit(subscription);
-      }
-    }
   }
 
   #dispatch(
@@ -320,7 +284,7 @@ export class Broker {
     filter: Filter | undefined,
     publisher: Session | undefined,
   ): void {
-    this.#forEachMatch(topic, (subscription) => {
+    this.#subscriptions.forEachMatch(topic, (subscription) => {
       const eventDetails = subscription.match === "exact"
         ? details
         : { ...details, topic };
@@ -371,8 +335,7 @@ export class Broker {
     subscription.subscribers.delete(session);
     session.subscriptions.delete(subscription);
     if (subscription.subscribers.size === 0) {
-      this.#table(subscription.match).delete(subscription.uri);
-      this.#byId.delete(subscription.id);
+      this.#subscriptions.delete(subscription);
     }
   }
 

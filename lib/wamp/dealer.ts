@@ -13,19 +13,17 @@ import { copyPayload, type Dict, MESSAGE_TYPES as T } from "./messages.ts";
 import type { Realm } from "./realm.ts";
 import type { Session } from "./session.ts";
 import type { WampMessage } from "./transport.ts";
-import { compareWildcards, type MatchPolicy, wildcardMatches } from "./uri.ts";
+import type { MatchPolicy } from "./uri.ts";
+import {
+  CANCEL_MODES,
+  type InvokePolicy,
+  pickCallee,
+  readInvoke,
+  readTimeout,
+} from "./_call_options.ts";
 
-/** Invocation policies of shared registrations. */
-export const INVOKE_POLICIES = [
-  "single",
-  "roundrobin",
-  "random",
-  "first",
-  "last",
-] as const;
-
-/** One of {@link INVOKE_POLICIES}. */
-export type InvokePolicy = typeof INVOKE_POLICIES[number];
+export { INVOKE_POLICIES, type InvokePolicy } from "./_call_options.ts";
+import { type PatternLists, PatternTable } from "./_pattern_table.ts";
 
 /** A registration: one (procedure, match) pair and its callees. */
 export interface Registration {
@@ -70,57 +68,10 @@ export type InternalProcedure = (
   kwargs: Dict,
 ) => unknown;
 
-const CANCEL_MODES = new Set(["skip", "kill", "killnowait"]);
-
-function readInvoke(options: Dict): InvokePolicy {
-  const invoke = options.invoke ?? "single";
-  if (!(INVOKE_POLICIES as readonly unknown[]).includes(invoke)) {
-    throw new ProtocolViolationError(
-      `Invalid REGISTER: option "invoke" must be one of ${
-        INVOKE_POLICIES.join(", ")
-      }`,
-    );
-  }
-  return invoke as InvokePolicy;
-}
-
-function readTimeout(options: Dict): number {
-  const timeout = options.timeout;
-  if (timeout === undefined || timeout === null) return 0;
-  if (
-    typeof timeout !== "number" || !Number.isInteger(timeout) || timeout < 0
-  ) {
-    throw new ProtocolViolationError(
-      'Invalid CALL: option "timeout" must be a non-negative integer (milliseconds)',
-    );
-  }
-  return Math.min(timeout, 2_147_483_647);
-}
-
-function pickCallee(registration: Registration): Session {
-  const callees = registration.callees;
-  switch (registration.invoke) {
-    case "roundrobin": {
-      const index = registration.next++ % callees.length;
-      if (registration.next >= callees.length) registration.next = 0;
-      return callees[index]!;
-    }
-    case "random":
-      return callees[Math.floor(Math.random() * callees.length)]!;
-    case "last":
-      return callees[callees.length - 1]!;
-    default:
-      return callees[0]!;
-  }
-}
-
 /** The RPC half of a realm. */
 export class Dealer {
   readonly #realm: Realm;
-  readonly #exact = new Map<string, Registration>();
-  readonly #prefix = new Map<string, Registration>();
-  readonly #wildcard = new Map<string, Registration>();
-  readonly #byId = new Map<number, Registration>();
+  readonly #registrations = new PatternTable<Registration>();
   readonly #internal = new Map<string, InternalProcedure>();
 
   /** @param realm The realm this dealer serves. */
@@ -142,8 +93,7 @@ export class Dealer {
     const invoke = readInvoke(options);
     checkUri(session, uri, match, "register");
     authorizeThen(session, message, uri, "register", options, () => {
-      const table = this.#table(match);
-      let registration = table.get(uri);
+      let registration = this.#registrations.get(uri, match);
       if (registration !== undefined) {
         if (
           registration.invoke === "single" ||
@@ -174,8 +124,7 @@ export class Dealer {
           callees: [],
           next: 0,
         };
-        table.set(uri, registration);
-        this.#byId.set(registration.id, registration);
+        this.#registrations.add(registration);
       }
       registration.callees.push(session);
       session.registrations.add(registration);
@@ -187,7 +136,7 @@ export class Dealer {
 
   /** Handles UNREGISTER `[66, Request, Registration]`. */
   unregister(session: Session, message: WampMessage): void {
-    const registration = this.#byId.get(message[2] as number);
+    const registration = this.#registrations.byId(message[2]);
     if (registration === undefined || !registration.callees.includes(session)) {
       throw new WampError(WAMP_ERRORS.NO_SUCH_REGISTRATION, [
         `No registration ${message[2]} for this session`,
@@ -214,7 +163,7 @@ export class Dealer {
     }
     checkUri(session, procedure, "exact", "call");
     authorizeThen(session, message, procedure, "call", options, (auth) => {
-      const registration = this.#find(procedure);
+      const registration = this.#registrations.best(procedure);
       if (registration === undefined) {
         const internal = this.#internal.get(procedure);
         if (internal !== undefined) {
@@ -368,24 +317,18 @@ export class Dealer {
   }
 
   /** Registration ids by match policy. */
-  list(): { exact: number[]; prefix: number[]; wildcard: number[] } {
-    const ids = (m: Map<string, Registration>) =>
-      [...m.values()].map((r) => r.id);
-    return {
-      exact: ids(this.#exact),
-      prefix: ids(this.#prefix),
-      wildcard: ids(this.#wildcard),
-    };
+  list(): PatternLists {
+    return this.#registrations.list();
   }
 
   /** The registration for exactly (`uri`, `match`), if any. */
   lookup(uri: string, match: MatchPolicy): Registration | undefined {
-    return this.#table(match).get(uri);
+    return this.#registrations.get(uri, match);
   }
 
   /** The registration a call to `procedure` would reach, if any. */
   find(procedure: string): Registration | undefined {
-    return this.#find(procedure);
+    return this.#registrations.best(procedure);
   }
 
   /**
@@ -394,49 +337,13 @@ export class Dealer {
    * @throws {WampError} `wamp.error.no_such_registration`.
    */
   getRegistration(id: unknown): Registration {
-    const registration = typeof id === "number"
-      ? this.#byId.get(id)
-      : undefined;
+    const registration = this.#registrations.byId(id);
     if (registration === undefined) {
       throw new WampError(WAMP_ERRORS.NO_SUCH_REGISTRATION, [
         `No registration with id ${JSON.stringify(id)} exists on this realm`,
       ]);
     }
     return registration;
-  }
-
-  #table(match: MatchPolicy): Map<string, Registration> {
-    return match === "exact"
-      ? this.#exact
-      : match === "prefix"
-      ? this.#prefix
-      : this.#wildcard;
-  }
-
-  #find(procedure: string): Registration | undefined {
-    const exact = this.#exact.get(procedure);
-    if (exact !== undefined) return exact;
-    let best: Registration | undefined;
-    if (this.#prefix.size > 0) {
-      for (const registration of this.#prefix.values()) {
-        if (
-          procedure.startsWith(registration.uri) &&
-          (best === undefined || registration.uri.length > best.uri.length)
-        ) best = registration;
-      }
-      if (best !== undefined) return best;
-    }
-    if (this.#wildcard.size > 0) {
-      const parts = procedure.split(".");
-      for (const registration of this.#wildcard.values()) {
-        if (
-          wildcardMatches(registration.parts, parts) &&
-          (best === undefined ||
-            compareWildcards(registration.parts, best.parts) < 0)
-        ) best = registration;
-      }
-    }
-    return best;
   }
 
   #callInternal(
@@ -487,8 +394,7 @@ export class Dealer {
     if (index >= 0) registration.callees.splice(index, 1);
     session.registrations.delete(registration);
     if (registration.callees.length === 0) {
-      this.#table(registration.match).delete(registration.uri);
-      this.#byId.delete(registration.id);
+      this.#registrations.delete(registration);
     }
   }
 
