@@ -24,6 +24,7 @@ import {
 } from "./messages.ts";
 import type { Transport, TransportHandler, WampMessage } from "./transport.ts";
 import type { Logger } from "../log/logger.ts";
+import { readHello } from "./_hello.ts";
 import type { Invocation } from "./dealer.ts";
 import type { Realm } from "./realm.ts";
 import type { Subscription } from "./broker.ts";
@@ -328,58 +329,33 @@ export class Session implements TransportHandler {
   }
 
   #hello(message: WampMessage): void {
-    const realm = message[1] as string;
-    const details = message[2] as Dict;
-    const methods = details.authmethods ?? ["anonymous"];
-    if (
-      !Array.isArray(methods) || !methods.every((m) => typeof m === "string")
-    ) {
-      throw new ProtocolViolationError(
-        "Invalid HELLO: authmethods must be a list of strings",
-      );
-    }
-    if (details.roles !== undefined && !isDict(details.roles)) {
-      throw new ProtocolViolationError(
-        "Invalid HELLO: roles must be a dictionary",
-      );
-    }
-    if (
-      details.authextra !== undefined && details.authextra !== null &&
-      !isDict(details.authextra)
-    ) {
-      throw new ProtocolViolationError(
-        "Invalid HELLO: authextra must be a dictionary",
-      );
-    }
-    if (realm.length === 0) {
-      throw new ProtocolViolationError("Invalid HELLO: the realm is empty");
-    }
-    this.#readClientRoles(details.roles as Dict | undefined);
-    const method = (methods as string[]).map((m) => this.#authMethods.get(m))
+    const hello = readHello(message);
+    this.calleeCanCancel = hello.features.calleeCanCancel;
+    this.calleeRevocation = hello.features.calleeRevocation;
+    this.subscriberRevocation = hello.features.subscriberRevocation;
+    const method = hello.authmethods.map((m) => this.#authMethods.get(m))
       .find((m) => m !== undefined);
     if (method === undefined) {
       this.#abort(
         WAMP_ERRORS.NO_AUTH_METHOD,
         `Cannot authenticate using any of the offered authmethods ${
-          JSON.stringify(methods)
+          JSON.stringify(hello.authmethods)
         }`,
       );
       return;
     }
     this.id = this.#host.newSessionId();
     this.#state = "authenticating";
-    const authid = details.authid;
-    const authrole = details.authrole;
-    const authextra = details.authextra;
+    const { realm, authid, authrole, authextra } = hello;
     this.#await(() => {
       this.#authenticator = method.start();
       return this.#authenticator.hello({
         realm,
         sessionId: this.id,
         transport: this.transport.info,
-        ...(typeof authid === "string" ? { authid } : {}),
-        ...(typeof authrole === "string" ? { authrole } : {}),
-        ...(isDict(authextra) ? { authextra } : {}),
+        ...(authid === undefined ? {} : { authid }),
+        ...(authrole === undefined ? {} : { authrole }),
+        ...(authextra === undefined ? {} : { authextra }),
       });
     });
   }
@@ -476,19 +452,6 @@ export class Session implements TransportHandler {
         `Session ${this.id} joined realm "${realm.name}" as "${this.authid}" (role "${this.authrole}", ${this.authmethod}) from ${this.transport.info.peer}`,
       );
     }
-  }
-
-  #readClientRoles(roles: Dict | undefined): void {
-    const features = (role: string): Dict => {
-      const value = roles?.[role];
-      const f = isDict(value) ? value.features : undefined;
-      return isDict(f) ? f : {};
-    };
-    const callee = features("callee");
-    this.calleeCanCancel = callee.call_canceling === true;
-    this.calleeRevocation = callee.registration_revocation === true;
-    this.subscriberRevocation =
-      features("subscriber").subscription_revocation === true;
   }
 
   #abort(uri: string, reason: string): void {

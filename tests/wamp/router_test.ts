@@ -4,7 +4,7 @@ import {
   assertRejects,
   assertThrows,
 } from "../_helpers/assert.ts";
-import { Result } from "../../lib/wamp/client/wamp_client.ts";
+import { Result } from "../../lib/wamp/client/mod.ts";
 import { WampError } from "../../lib/wamp/errors.ts";
 import { createRouter } from "../../lib/wamp/router.ts";
 import {

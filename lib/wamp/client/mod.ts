@@ -23,6 +23,7 @@ export {
   type WampDuplex,
 } from "./duplex.ts";
 export { CLIENT_ROLES, type JoinOptions, joinRealm } from "./join.ts";
+export { WampClient } from "./wamp_client.ts";
 export {
   type CallOptions,
   type CallResult,
@@ -33,6 +34,5 @@ export {
   type InvocationDetails,
   type ProcedureHandler,
   Result,
-  WampClient,
   type Welcome,
-} from "./wamp_client.ts";
+} from "./types.ts";
