@@ -27,11 +27,13 @@ export const WAMP_ERRORS = {
   CANCELED: "wamp.error.canceled",
   TIMEOUT: "wamp.error.timeout",
   RUNTIME_ERROR: "wamp.error.runtime_error",
+  HISTORY_UNAVAILABLE: "wamp.error.history_unavailable",
   SYSTEM_SHUTDOWN: "wamp.close.system_shutdown",
   CLOSE_REALM: "wamp.close.close_realm",
   GOODBYE_AND_OUT: "wamp.close.goodbye_and_out",
   CLOSE_NORMAL: "wamp.close.normal",
   KILLED: "wamp.close.killed",
+  TRANSPORT_LOST: "wamp.close.transport_lost",
 } as const;
 
 /** One of the URIs in {@link WAMP_ERRORS}. */

@@ -240,6 +240,15 @@ export class MetaApi {
         return victims.length;
       },
     );
+    dealer.registerInternal(
+      "wamp.session.kill_all",
+      (caller, _args, kwargs) => {
+        const close = readKillOptions(kwargs);
+        const victims = killWhere(caller, () => true);
+        for (const s of victims) s.shutdown(close.reason, close.message);
+        return victims.length;
+      },
+    );
   }
 
   #registerSubscriptionProcedures(dealer: Dealer, broker: Broker): void {
@@ -276,6 +285,11 @@ export class MetaApi {
         : undefined;
       broker.removeSubscriber(id, session, reason);
       return undefined;
+    });
+    dealer.registerInternal(p + "get_events", () => {
+      throw new WampError(WAMP_ERRORS.HISTORY_UNAVAILABLE, [
+        "This router keeps no event history",
+      ]);
     });
   }
 

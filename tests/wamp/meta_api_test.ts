@@ -431,3 +431,23 @@ Deno.test("MetaApi is off with enable_meta_api false", async () => {
   await joined(router);
   assertEquals(a.transport.take(), []);
 });
+
+Deno.test("MetaApi wamp.session.kill_all closes every other session", async () => {
+  await using router = testRouter();
+  const a = await joined(router);
+  const b = await joined(router);
+  const c = await joined(router);
+  assertEquals(result(await meta(a, "wamp.session.kill_all")), 2);
+  assertEquals([a.transport.closed, b.transport.closed, c.transport.closed], [
+    false,
+    true,
+    true,
+  ]);
+});
+
+Deno.test("MetaApi wamp.subscription.get_events reports no history", async () => {
+  await using router = testRouter();
+  const a = await joined(router);
+  const reply = await meta(a, "wamp.subscription.get_events", [1]);
+  assertEquals(reply[4], "wamp.error.history_unavailable");
+});

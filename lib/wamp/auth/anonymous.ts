@@ -6,6 +6,7 @@
  * @module
  */
 import type { AuthMethod, AuthResult, HelloInfo } from "./authenticator.ts";
+import { WAMP_ERRORS } from "../errors.ts";
 
 /** Options for {@link anonymousAuthMethod}. */
 export interface AnonymousAuthOptions {
@@ -64,7 +65,7 @@ export function anonymousAuthMethod(
       authenticate: (): Promise<AuthResult> =>
         Promise.resolve({
           kind: "deny",
-          uri: "wamp.error.protocol_violation",
+          uri: WAMP_ERRORS.PROTOCOL_VIOLATION,
           message: "Anonymous authentication takes no AUTHENTICATE",
         }),
     }),

@@ -80,7 +80,7 @@ export function joinRealm(
     };
     duplex.onclose = () =>
       reject(
-        new WampError("wamp.close.transport_lost", [
+        new WampError(WAMP_ERRORS.TRANSPORT_LOST, [
           "The connection closed during the handshake",
         ]),
       );

@@ -70,7 +70,7 @@ export class WampClient {
     this.details = welcome.details;
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     duplex.onmessage = (message) => this.#onMessage(message);
-    duplex.onclose = () => this.#ended("wamp.close.transport_lost");
+    duplex.onclose = () => this.#ended(WAMP_ERRORS.TRANSPORT_LOST);
   }
 
   /** The joined realm. */
