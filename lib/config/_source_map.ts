@@ -5,12 +5,7 @@
  * @module
  */
 
-import {
-  findNodeAtLocation,
-  type Node,
-  type ParseError,
-  parseTree,
-} from "jsonc-parser";
+import { findJsonNode, type JsonNode, parseJsoncTree } from "./_jsonc.ts";
 import type { ConfigIssue } from "./config_error.ts";
 
 /** A 1-based position. */
@@ -21,26 +16,6 @@ export interface Position {
 
 /** A path into a JSON value. */
 export type JsonPath = readonly (string | number)[];
-
-const MAX_SYNTAX_ERRORS = 5;
-
-const SYNTAX_MESSAGES: Record<number, string> = {
-  1: "invalid symbol",
-  2: "invalid number format",
-  3: "expected a property name in double quotes",
-  4: "expected a value",
-  5: 'expected a colon (":")',
-  6: 'expected a comma (",")',
-  7: 'expected a closing brace ("}")',
-  8: 'expected a closing bracket ("]")',
-  9: "unexpected end of file",
-  10: "unterminated comment",
-  11: "unexpected end of file in a string",
-  12: "unexpected end of file in a number",
-  13: "invalid unicode escape",
-  14: "invalid escape character",
-  15: "invalid character in a string",
-};
 
 /**
  * Keys that would reach object internals in JavaScript. They are never
@@ -67,21 +42,21 @@ export class SourceMap {
   readonly duplicateKeys: KeyAt[] = [];
   /** Keys such as `__proto__` that are never allowed. */
   readonly forbiddenKeys: KeyAt[] = [];
-  #root: Node;
+  #root: JsonNode;
   #lineStarts: number[];
 
   /**
    * @param root The parse tree.
    * @param lineStarts Offsets at which each line starts.
    */
-  constructor(root: Node, lineStarts: number[]) {
+  constructor(root: JsonNode, lineStarts: number[]) {
     this.#root = root;
     this.#lineStarts = lineStarts;
     this.value = this.#toValue(root, []);
   }
 
   /** Builds the value; a later duplicate key wins, as in `JSON.parse`. */
-  #toValue(node: Node, path: (string | number)[]): unknown {
+  #toValue(node: JsonNode, path: (string | number)[]): unknown {
     if (node.type === "array") {
       return (node.children ?? []).map((child, i) =>
         this.#toValue(child, [...path, i])
@@ -118,7 +93,7 @@ export class SourceMap {
    */
   locate(path: JsonPath, atKey = false): Position {
     for (let n = path.length; n >= 0; n--) {
-      const node = findNodeAtLocation(this.#root, [...path.slice(0, n)]);
+      const node = findJsonNode(this.#root, path.slice(0, n));
       if (node === undefined) continue;
       const key = node.parent?.type === "property"
         ? node.parent.children?.[0]
@@ -178,19 +153,13 @@ export function parseJsonc(
       message: "invalid JSON: the file is empty",
     }];
   }
-  const errors: ParseError[] = [];
-  const root = parseTree(text, errors, {
-    allowTrailingComma: true,
-    disallowComments: false,
-  });
-  if (errors.length === 0 && root !== undefined) {
-    return new SourceMap(root, starts);
-  }
-  const blank = new SourceMap({ type: "null", offset: 0, length: 0 }, starts);
-  return errors.slice(0, MAX_SYNTAX_ERRORS).map((error) => ({
+  const parsed = parseJsoncTree(text);
+  if ("root" in parsed) return new SourceMap(parsed.root, starts);
+  const blank = new SourceMap({ type: "null", offset: 0 }, starts);
+  return [{
     file,
-    ...blank.position(error.offset),
+    ...blank.position(parsed.error.offset),
     path: "",
-    message: `invalid JSON: ${SYNTAX_MESSAGES[error.error] ?? "syntax error"}`,
-  }));
+    message: `invalid JSON: ${parsed.error.message}`,
+  }];
 }
