@@ -53,6 +53,10 @@ export function readHello(message: WampMessage): Hello {
       "Invalid HELLO: authmethods must be a list of strings",
     );
   }
+  // As Crossbar (`authmethods or ["anonymous"]`): an empty list means anonymous.
+  const authmethods: readonly string[] = methods.length > 0
+    ? methods
+    : ["anonymous"];
   const roles = details.roles;
   if (roles !== undefined && !isDict(roles)) {
     throw new ProtocolViolationError(
@@ -71,7 +75,7 @@ export function readHello(message: WampMessage): Hello {
   const callee = roleFeatures(roles, "callee");
   return {
     realm,
-    authmethods: methods,
+    authmethods,
     ...(typeof authid === "string" ? { authid } : {}),
     ...(typeof authrole === "string" ? { authrole } : {}),
     ...(isDict(authextra) ? { authextra } : {}),

@@ -221,3 +221,17 @@ Deno.test("Session.onMessage() takes the realm from OPEN_REALM unchanged", () =>
   assertEquals(OPEN_REALM.name, "realm1");
   assertEquals(OPEN_REALM.roles?.length, 1);
 });
+
+Deno.test("Session.onMessage() treats an empty authmethods list as anonymous", async () => {
+  await using router = testRouter();
+  const t = connected(router);
+  const [welcome] = await t.exchange([1, "realm1", {
+    authid: "wampy-user",
+    authmethods: [],
+  }]);
+  assertEquals(welcome?.[0], 2);
+  assertEquals(
+    (welcome?.[2] as Record<string, unknown>).authmethod,
+    "anonymous",
+  );
+});
