@@ -193,11 +193,16 @@ export class Session implements TransportHandler {
   /**
    * Ends an established session from the router side: GOODBYE with
    * `reason`, leave the realm, then close the transport when the peer
-   * answers GOODBYE (or after a short wait). Sessions not yet established
-   * are just closed.
+   * answers GOODBYE (or after a short wait). A session in the middle of
+   * its handshake gets ABORT with `reason`; one that never sent HELLO is
+   * just closed.
    */
   shutdown(reason: string, message?: string): void {
     if (this.#state === "closed" || this.#state === "closing") return;
+    if (this.#state === "authenticating" || this.#state === "challenged") {
+      this.#abort(reason, message ?? "The session was closed by the router");
+      return;
+    }
     if (this.#state !== "established") {
       this.#closeTransport();
       return;

@@ -148,3 +148,26 @@ Deno.test("Router.connectLocal() sessions are visible to the meta API", async ()
   });
   assert(router.stats().realms[0]!.sessions === 1);
 });
+
+Deno.test("Router.close() aborts a session in the middle of its handshake", async () => {
+  const router = testRouter();
+  const t = connected(
+    router,
+    new Map([["ticket", {
+      method: "ticket",
+      start: () => ({
+        method: "ticket",
+        hello: () => Promise.resolve({ kind: "challenge" as const, extra: {} }),
+        authenticate: () => new Promise<never>(() => {}),
+      }),
+    }]]),
+  );
+  await t.exchange([1, "realm1", { authmethods: ["ticket"] }]);
+  await router.close();
+  assertEquals(t.take(), [[
+    3,
+    { message: "The session was closed by the router" },
+    "wamp.close.system_shutdown",
+  ]]);
+  assertEquals(t.closed, true);
+});
