@@ -391,3 +391,45 @@ Deno.test("Broker.removeSession() drops a leaving subscriber", async () => {
   ]);
   assertEquals(reply?.[4], "wamp.error.no_such_subscription");
 });
+
+Deno.test("Broker.publish() delivers many events exactly once and in order", async () => {
+  await using router = testRouter();
+  const sub = await joined(router);
+  const pub = await joined(router);
+  await subscribe(sub, "com.example.t");
+  for (let i = 0; i < 500; i++) {
+    pub.transport.deliver([16, i + 1, {}, "com.example.t", [i]]);
+  }
+  const got = events(sub).map((e) => (e[4] as number[])[0]);
+  assertEquals(got, Array.from({ length: 500 }, (_, i) => i));
+});
+
+Deno.test("Broker.subscribe() with get_retained applies the publication's eligibility", async () => {
+  await using router = testRouter();
+  const pub = await joined(router);
+  const a = await joined(router, { authid: "a" });
+  const b = await joined(router, { authid: "b" });
+  await pub.transport.exchange([
+    16,
+    1,
+    {
+      retain: true,
+      eligible_authid: ["a"],
+    },
+    "com.example.t",
+    ["for a"],
+  ]);
+  const fa = await a.transport.exchange([
+    32,
+    1,
+    { get_retained: true },
+    "com.example.t",
+  ]);
+  const fb = await b.transport.exchange([
+    32,
+    1,
+    { get_retained: true },
+    "com.example.t",
+  ]);
+  assertEquals([fa.length, fb.length], [2, 1]);
+});
