@@ -32,6 +32,8 @@ export class PatternTable<E extends PatternEntry> {
   readonly #exact = new Map<string, E>();
   readonly #prefix = new Map<string, E>();
   readonly #wildcard = new Map<string, E>();
+  /** Wildcard entries grouped by component count (only those can match). */
+  readonly #wildcardByLength = new Map<number, Set<E>>();
   readonly #byId = new Map<number, E>();
 
   /** Number of entries. */
@@ -53,12 +55,28 @@ export class PatternTable<E extends PatternEntry> {
   add(entry: E): void {
     this.#table(entry.match).set(entry.uri, entry);
     this.#byId.set(entry.id, entry);
+    if (entry.match === "wildcard") {
+      const n = entry.parts.length;
+      let group = this.#wildcardByLength.get(n);
+      if (group === undefined) {
+        group = new Set();
+        this.#wildcardByLength.set(n, group);
+      }
+      group.add(entry);
+    }
   }
 
   /** Removes an entry. */
   delete(entry: E): void {
     this.#table(entry.match).delete(entry.uri);
     this.#byId.delete(entry.id);
+    if (entry.match === "wildcard") {
+      const group = this.#wildcardByLength.get(entry.parts.length);
+      group?.delete(entry);
+      if (group?.size === 0) {
+        this.#wildcardByLength.delete(entry.parts.length);
+      }
+    }
   }
 
   /** Entry ids by match policy. */
@@ -75,15 +93,14 @@ export class PatternTable<E extends PatternEntry> {
   forEachMatch(uri: string, visit: (entry: E) => void): void {
     const exact = this.#exact.get(uri);
     if (exact !== undefined) visit(exact);
-    if (this.#prefix.size > 0) {
-      for (const entry of this.#prefix.values()) {
-        if (uri.startsWith(entry.uri)) visit(entry);
-      }
-    }
+    if (this.#prefix.size > 0) this.#forEachPrefix(uri, visit);
     if (this.#wildcard.size > 0) {
       const parts = uri.split(".");
-      for (const entry of this.#wildcard.values()) {
-        if (wildcardMatches(entry.parts, parts)) visit(entry);
+      const group = this.#wildcardByLength.get(parts.length);
+      if (group !== undefined) {
+        for (const entry of group) {
+          if (wildcardMatches(entry.parts, parts)) visit(entry);
+        }
       }
     }
   }
@@ -98,17 +115,18 @@ export class PatternTable<E extends PatternEntry> {
     if (exact !== undefined) return exact;
     let best: E | undefined;
     if (this.#prefix.size > 0) {
-      for (const entry of this.#prefix.values()) {
-        if (
-          uri.startsWith(entry.uri) &&
-          (best === undefined || entry.uri.length > best.uri.length)
-        ) best = entry;
-      }
+      this.#forEachPrefix(uri, (entry) => {
+        if (best === undefined || entry.uri.length > best.uri.length) {
+          best = entry;
+        }
+      });
       if (best !== undefined) return best;
     }
     if (this.#wildcard.size > 0) {
       const parts = uri.split(".");
-      for (const entry of this.#wildcard.values()) {
+      const group = this.#wildcardByLength.get(parts.length);
+      if (group === undefined) return undefined;
+      for (const entry of group) {
         if (
           wildcardMatches(entry.parts, parts) &&
           (best === undefined || compareWildcards(entry.parts, best.parts) < 0)
@@ -116,6 +134,24 @@ export class PatternTable<E extends PatternEntry> {
       }
     }
     return best;
+  }
+
+  /**
+   * Visits prefix entries that are prefixes of `uri`: by scanning them when
+   * there are few, by looking up each prefix of `uri` when there are many
+   * (so the cost is O(min(entries, uri length))).
+   */
+  #forEachPrefix(uri: string, visit: (entry: E) => void): void {
+    if (this.#prefix.size <= uri.length + 1) {
+      for (const entry of this.#prefix.values()) {
+        if (uri.startsWith(entry.uri)) visit(entry);
+      }
+      return;
+    }
+    for (let end = 0; end <= uri.length; end++) {
+      const entry = this.#prefix.get(uri.slice(0, end));
+      if (entry !== undefined) visit(entry);
+    }
   }
 
   #table(match: MatchPolicy): Map<string, E> {
