@@ -175,7 +175,9 @@ export class Router implements ProcedureCaller {
    * example `messagePortDuplex()` over a `MessagePort` whose other end
    * a Web Worker holds). The peer joins with `joinRealm(duplex, { realm,
    * authmethods: ["internal"] })` and gets exactly the identity given here,
-   * whatever it asks for.
+   * whatever it asks for. A `MessagePort` does not report a terminated
+   * worker: call `duplex.close()` when the worker goes away, or the
+   * session stays joined.
    *
    * @param duplex The router's end of the channel.
    * @param options The identity the peer is given.
