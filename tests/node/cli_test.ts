@@ -153,3 +153,50 @@ Deno.test("main.ts init writes a node that start serves at once", async () => {
     assertStringIncludes(cli.stderr(), "Node stopped");
   });
 });
+
+Deno.test("main.ts start lets in-flight requests finish on SIGTERM", async () => {
+  await withTmpDir(async (dir) => {
+    const port = freePort();
+    await Deno.copyFile(
+      resolve(REPO_ROOT, "tests/testdata/node/apps/slow.ts"),
+      resolve(dir, "slow.ts"),
+    );
+    await Deno.writeTextFile(
+      resolve(dir, "config.json"),
+      JSON.stringify({
+        version: 2,
+        workers: [{
+          type: "router",
+          transports: [{
+            type: "web",
+            endpoint: { type: "tcp", port, interface: "127.0.0.1" },
+            paths: {
+              "/": { type: "wsgi", module: "./slow.ts", object: "slow" },
+            },
+          }],
+        }],
+      }),
+    );
+    await using cli = spawnCli(["start", "--cbdir", dir]);
+    await cli.waitForLine(/Node started/);
+    const inFlight = fetch(`http://127.0.0.1:${port}/?ms=1500`);
+    // Give the request time to reach the app before the signal.
+    await new Promise((r) => setTimeout(r, 300));
+    cli.kill("SIGTERM");
+    const response = await inFlight;
+    assertEquals(response.status, 200);
+    assertEquals(await response.text(), "slept 1500 ms\n");
+    assertEquals((await cli.status).code, 0);
+    await assertRefused(`http://127.0.0.1:${port}/`);
+  });
+});
+
+async function assertRefused(url: string) {
+  try {
+    const response = await fetch(url);
+    await response.body?.cancel();
+  } catch {
+    return;
+  }
+  throw new Error(`${url} still answers after the node stopped`);
+}
