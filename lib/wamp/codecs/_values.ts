@@ -16,6 +16,8 @@ const BINARY_PREFIX = "\0";
  * Checks that `value` is a WAMP message of plain data and returns it. With
  * `jsonBinary`, strings of the form `\0<base64>` are turned into
  * `Uint8Array`s in place (the value is freshly decoded and owned by us).
+ * `undefined` (CBOR undefined, msgpackr's extension 0) becomes `null` in a
+ * list and an absent key in a dict.
  */
 export function checkMessage(
   value: unknown,
@@ -52,6 +54,8 @@ function checkArray(
     const item = list[i];
     if (typeof item === "object" && item !== null) {
       checkObject(item, depth, codec, jsonBinary);
+    } else if (item === undefined) {
+      list[i] = null; // as JSON would carry it
     } else if (needsFix(item, jsonBinary)) {
       list[i] = fixScalar(item, codec);
     }
@@ -82,6 +86,8 @@ function checkObject(
     const value = record[key];
     if (typeof value === "object" && value !== null) {
       checkObject(value, depth + 1, codec, jsonBinary);
+    } else if (value === undefined) {
+      delete record[key]; // an undefined option is an absent option
     } else if (needsFix(value, jsonBinary)) {
       record[key] = fixScalar(value, codec);
     }

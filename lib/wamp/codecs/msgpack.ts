@@ -4,12 +4,23 @@
  *
  * @module
  */
-import { Decoder, Encoder } from "@msgpack/msgpack";
+import { Decoder, Encoder, ExtensionCodec } from "@msgpack/msgpack";
 import { binaryCodecs } from "./_binary_codec.ts";
 import type { Codec } from "./codec.ts";
 
+/**
+ * msgpackr (wampy's msgpack library) writes JavaScript `undefined` as the
+ * extension type 0 with one zero byte; read it back as "absent".
+ */
+const extensionCodec = new ExtensionCodec();
+extensionCodec.register({
+  type: 0,
+  encode: () => null,
+  decode: () => undefined,
+});
+
 const encoder = new Encoder({ ignoreUndefined: false, maxDepth: 200 });
-const decoder = new Decoder();
+const decoder = new Decoder({ extensionCodec });
 
 const codecs = binaryCodecs({
   name: "msgpack",

@@ -10,7 +10,11 @@ import {
   createWebSocketService,
   type WebSocketServiceConfig,
 } from "../../../lib/web/services/websocket_service.ts";
-import { SILENT_LOGGER } from "../../../lib/log/logger.ts";
+import {
+  createLogger,
+  type Logger,
+  SILENT_LOGGER,
+} from "../../../lib/log/logger.ts";
 import { serveService } from "../../_helpers/serve_service.ts";
 import { codecForSubprotocol } from "../../../lib/wamp/codecs/mod.ts";
 import type { WampMessage } from "../../../lib/wamp/transport.ts";
@@ -35,6 +39,11 @@ export const REALM1: RealmConfig = {
   roles: [{ name: "anonymous", permissions: [ALLOW_ALL] }],
 };
 
+/** Silent unless WIRE_TEST_LOG names a level (e.g. `debug`) when debugging. */
+const TEST_LOGGER: Logger = Deno.env.get("WIRE_TEST_LOG")
+  ? createLogger({ level: Deno.env.get("WIRE_TEST_LOG") as "debug" })
+  : SILENT_LOGGER;
+
 /** A running router behind a websocket path at `/ws`. */
 export interface WampServer extends AsyncDisposable {
   /** `ws://127.0.0.1:<port>/ws` */
@@ -52,10 +61,10 @@ export function startWampServer(
 ): WampServer {
   // Dynamic authenticators call the router, so auth methods come from the
   // service's own default (createAuthMethods over this router).
-  const router = createRouter({ realms, logger: SILENT_LOGGER });
+  const router = createRouter({ realms, logger: TEST_LOGGER });
   const service = createWebSocketService(config, {
     router,
-    logger: SILENT_LOGGER,
+    logger: TEST_LOGGER,
   });
   const served = serveService(service, { prefix: "/ws" });
   let closing: Promise<void> | undefined;

@@ -195,3 +195,41 @@ Deno.test("codecForSubprotocol() knows every batched and unbatched name", () => 
   assertEquals(codecForSubprotocol("wamp.2.ubjson"), undefined);
   assertEquals(CBOR_CODEC.binary && MSGPACK_CODEC.binary, true);
 });
+
+Deno.test("MSGPACK_CODEC.decode() reads msgpackr's undefined as an absent value", () => {
+  // [32, 1, {match: undefined}, "a.b"] as msgpackr writes it
+  const frame = new Uint8Array([
+    0x94,
+    0x20,
+    0x01,
+    0x81,
+    0xa5,
+    ...new TextEncoder().encode("match"),
+    0xd4,
+    0x00,
+    0x00,
+    0xa3,
+    ...new TextEncoder().encode("a.b"),
+  ]);
+  assertEquals(MSGPACK_CODEC.decode(frame), [32, 1, {}, "a.b"]);
+});
+
+Deno.test("CBOR_CODEC.decode() turns undefined into null in lists and drops it from dicts", () => {
+  // [16, 1, {x: undefined}, "a.b", [undefined]]
+  const frame = new Uint8Array([
+    0x85,
+    0x10,
+    0x01,
+    0xa1,
+    0x61,
+    0x78,
+    0xf7,
+    0x63,
+    0x61,
+    0x2e,
+    0x62,
+    0x81,
+    0xf7,
+  ]);
+  assertEquals(CBOR_CODEC.decode(frame), [16, 1, {}, "a.b", [null]]);
+});
