@@ -262,6 +262,8 @@ class WebSocketService implements PathService {
 
   #upgrade(request: Request, context: ServeContext, codec: Codec): Response {
     const offered = request.headers.has("sec-websocket-protocol");
+    // Read the request's facts first: Deno refuses access after the upgrade.
+    const info = this.#info(request, context, codec);
     let upgraded: { socket: WebSocket; response: Response };
     try {
       upgraded = Deno.upgradeWebSocket(request, {
@@ -278,7 +280,7 @@ class WebSocketService implements PathService {
     }
     const transport = new WebSocketTransport(upgraded.socket, {
       codec,
-      info: this.#info(request, context, codec),
+      info,
       maxMessageSize: this.#options.max_message_size ?? 0,
       logger: this.#logger,
     });

@@ -256,3 +256,55 @@ Deno.test("createWebSocketService() closes its connections on close()", async ()
     `close code ${event.code}`,
   );
 });
+
+Deno.test("createWebSocketService() reads the peer address before the upgrade (lazy context)", async () => {
+  const router = createRouter({ realms: [REALM1], logger: SILENT_LOGGER });
+  const service = createWebSocketService({ type: "websocket" }, {
+    router,
+    logger: SILENT_LOGGER,
+  });
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (request, info) =>
+      service.handle(request, {
+        prefix: "",
+        rest: "/",
+        search: "",
+        // Deno throws "Request closed" when this is read after the upgrade
+        get remoteAddr() {
+          return info.remoteAddr;
+        },
+        secure: false,
+        signal: new AbortController().signal,
+      }),
+  );
+  try {
+    const ws = new WebSocket(
+      `ws://127.0.0.1:${server.addr.port}/`,
+      "wamp.2.json",
+    );
+    const closed = new Promise((resolve) => ws.onclose = resolve);
+    const welcome = await within(
+      new Promise<unknown[]>((resolve, reject) => {
+        ws.onopen = () =>
+          ws.send(JSON.stringify([1, "realm1", { roles: { caller: {} } }]));
+        ws.onmessage = (e) => resolve(JSON.parse(e.data));
+        ws.onerror = () => reject(new Error("refused"));
+      }),
+      "WELCOME",
+    );
+    assertEquals(welcome[0], 2);
+    const authextra =
+      (welcome[2] as { authextra?: { x_cb_peer?: string } }).authextra;
+    assert(
+      authextra?.x_cb_peer?.startsWith("tcp4:127.0.0.1:"),
+      JSON.stringify(authextra),
+    );
+    ws.close();
+    await closed;
+  } finally {
+    await router.close();
+    await service.close();
+    await server.shutdown();
+  }
+});
