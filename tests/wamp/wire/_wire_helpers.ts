@@ -176,6 +176,8 @@ export function autobahnConnect(
       max_retries: 0,
       retry_if_unreachable: false,
       use_deferred: progressDeferred,
+      // errors thrown on purpose by test handlers become WAMP ERRORs anyway
+      on_user_error: () => {},
       ...(options.authmethods ? { authmethods: options.authmethods } : {}),
       ...(options.authid ? { authid: options.authid } : {}),
       ...(options.authextra ? { authextra: options.authextra } : {}),
