@@ -84,8 +84,14 @@ export type ControlMessage =
   | { t: "crash"; name: string; message: string; stack: string }
   | { t: "exit"; code: number };
 
+/** Strings up to this length get the pure-JS ASCII fast path. */
+const SHORT_STRING = 256;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+const strictDecoder = new TextDecoder("utf-8", {
+  fatal: true,
+  ignoreBOM: true,
+});
 
 /** Builds records in a growable scratch buffer. */
 export class RecordEncoder {
@@ -128,13 +134,28 @@ export class RecordEncoder {
 
   /** Appends a length-prefixed UTF-8 string. */
   str(s: string): this {
-    this.#ensure(4 + s.length * 3);
-    const { written } = encoder.encodeInto(
-      s,
-      this.#buf.subarray(this.#pos + 4),
-    );
+    const n = s.length;
+    this.#ensure(4 + n * 3);
+    const buf = this.#buf;
+    const at = this.#pos + 4;
+    // Short ASCII strings (methods, header names, most values) are copied in
+    // JS: cheaper than a call into the native encoder.
+    if (n <= SHORT_STRING) {
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c > 0x7f) break;
+        buf[at + i] = c;
+      }
+      if (i === n) {
+        this.#view.setUint32(this.#pos, n, true);
+        this.#pos = at + n;
+        return this;
+      }
+    }
+    const { written } = encoder.encodeInto(s, buf.subarray(at));
     this.#view.setUint32(this.#pos, written, true);
-    this.#pos += 4 + written;
+    this.#pos = at + written;
     return this;
   }
 
@@ -216,11 +237,25 @@ export class RecordDecoder {
   str(): string {
     const n = this.u32();
     this.#check(n);
-    const s = n === 0
-      ? ""
-      : decoder.decode(this.#data.subarray(this.#pos, this.#pos + n));
+    const start = this.#pos;
     this.#pos += n;
-    return s;
+    const data = this.#data;
+    if (n <= SHORT_STRING) {
+      let ascii = true;
+      for (let i = start; i < start + n; i++) {
+        if (data[i]! > 0x7f) {
+          ascii = false;
+          break;
+        }
+      }
+      if (ascii) {
+        return String.fromCharCode.apply(
+          null,
+          data.subarray(start, start + n) as unknown as number[],
+        );
+      }
+    }
+    return decoder.decode(data.slice(start, start + n));
   }
 
   /** Reads bytes into a fresh buffer. */
@@ -230,6 +265,35 @@ export class RecordDecoder {
     const b = this.#data.slice(this.#pos, this.#pos + n);
     this.#pos += n;
     return b;
+  }
+
+  /**
+   * Reads a body as a string if it is valid UTF-8 (`Deno.serve` sends string
+   * bodies faster), else as bytes.
+   */
+  textOrBytes(): string | Uint8Array<ArrayBuffer> {
+    const n = this.u32();
+    this.#check(n);
+    const start = this.#pos;
+    const data = this.#data;
+    if (n <= SHORT_STRING) {
+      let i = start;
+      while (i < start + n && data[i]! <= 0x7f) i++;
+      if (i === start + n) {
+        this.#pos += n;
+        return String.fromCharCode.apply(
+          null,
+          data.subarray(start, start + n) as unknown as number[],
+        );
+      }
+    }
+    const bytes = data.slice(start, start + n);
+    this.#pos += n;
+    try {
+      return strictDecoder.decode(bytes);
+    } catch {
+      return bytes;
+    }
   }
 
   /** Reads `pairs` name/value pairs. */

@@ -177,7 +177,7 @@ export class WorkerAppHost {
     response: Response,
   ): Promise<void> {
     const headers: string[] = [];
-    for (const [name, value] of response.headers) headers.push(name, value);
+    response.headers.forEach((value, name) => headers.push(name, value));
     const stream = response.body;
     if (stream === null) {
       this.#writeResponse(id, response.status, headers, 0, undefined);

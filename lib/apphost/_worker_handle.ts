@@ -178,11 +178,11 @@ export class WorkerHandle {
     const countAt = e.mark();
     e.u32(0);
     let count = 0;
-    for (const [name, value] of request.headers) {
-      if (name === "x-forwarded-prefix") continue;
+    request.headers.forEach((value, name) => {
+      if (name === "x-forwarded-prefix") return;
       e.str(name).str(value);
       count++;
-    }
+    });
     if (context.prefix !== "") {
       e.str("x-forwarded-prefix").str(context.prefix);
       count++;
@@ -326,7 +326,11 @@ export class WorkerHandle {
     const status = d.u16();
     const headers = d.pairs();
     let body: BodyInit | null = null;
-    if ((flags & FLAG_INLINE) !== 0) body = d.bytes();
+    if ((flags & FLAG_INLINE) !== 0) {
+      // A string body is only safe when the app set a content-type (else
+      // `Response` would add text/plain).
+      body = hasContentType(headers) ? d.textOrBytes() : d.bytes();
+    }
     if ((flags & FLAG_STREAM) !== 0) {
       ex.receiver = new StreamReceiver(
         ex.id,
@@ -351,4 +355,9 @@ export class WorkerHandle {
     ex.sender?.stop();
     this.#events.settled(this, ex);
   }
+}
+
+function hasContentType(headers: [string, string][]): boolean {
+  for (const header of headers) if (header[0] === "content-type") return true;
+  return false;
 }

@@ -19,6 +19,7 @@ import type { PathService, ServeContext } from "../web/path_service.ts";
 import { INLINE_MAX } from "./_protocol.ts";
 import { plainResponse } from "./_responses.ts";
 import type { Exchange } from "./_worker_handle.ts";
+import { AbortWatch, type Watched } from "./_abort_watch.ts";
 import { type AppPermissions, buildWorkerPermissions } from "./permissions.ts";
 import { moduleDir, resolveModule } from "./resolve_module.ts";
 import { WorkerPool } from "./worker_pool.ts";
@@ -76,35 +77,55 @@ class WsgiService implements PathService {
   #maxBodySize: number | undefined;
   #nextId = 1;
   #closed = false;
+  #watch = new AbortWatch();
 
   constructor(pool: WorkerPool, maxBodySize: number | undefined) {
     this.#pool = pool;
     this.#maxBodySize = maxBodySize;
   }
 
-  async handle(request: Request, context: ServeContext): Promise<Response> {
-    if (this.#closed) return plainResponse(503);
-    let inline: Uint8Array | undefined;
-    let stream = false;
+  handle(request: Request, context: ServeContext): Promise<Response> {
+    if (this.#closed) return Promise.resolve(plainResponse(503));
     const method = request.method;
     if (request.body !== null && method !== "GET" && method !== "HEAD") {
-      const header = request.headers.get("content-length");
-      const length = header === null ? NaN : Number(header);
-      const max = this.#maxBodySize;
-      if (max !== undefined && length > max) return plainResponse(413);
-      if (length <= INLINE_MAX) {
-        try {
-          inline = await request.bytes();
-        } catch {
-          return plainResponse(499);
-        }
-      } else stream = true;
+      return this.#handleWithBody(request, context);
     }
+    return this.#submit(request, context, undefined, false);
+  }
+
+  async #handleWithBody(
+    request: Request,
+    context: ServeContext,
+  ): Promise<Response> {
+    const header = request.headers.get("content-length");
+    const length = header === null ? NaN : Number(header);
+    const max = this.#maxBodySize;
+    if (max !== undefined && length > max) return plainResponse(413);
+    if (!(length <= INLINE_MAX)) {
+      return await this.#submit(request, context, undefined, true);
+    }
+    let inline: Uint8Array;
+    try {
+      inline = await request.bytes();
+    } catch {
+      return plainResponse(499);
+    }
+    return await this.#submit(request, context, inline, false);
+  }
+
+  #submit(
+    request: Request,
+    context: ServeContext,
+    inline: Uint8Array | undefined,
+    stream: boolean,
+  ): Promise<Response> {
     const url = request.url;
     const origin = url.slice(0, url.indexOf("/", url.indexOf("//") + 2));
     const pool = this.#pool;
+    const watch = this.#watch;
     return new Promise<Response>((resolve) => {
       let done = false;
+      let unsubscribe: (() => void) | undefined;
       const ex: Exchange = {
         id: this.#nextId++ >>> 0,
         started: Date.now(),
@@ -116,6 +137,8 @@ class WsgiService implements PathService {
         respond: (response) => {
           if (done) return;
           done = true;
+          watch.delete(watched);
+          unsubscribe?.();
           resolve(response);
         },
         worker: undefined,
@@ -123,16 +146,25 @@ class WsgiService implements PathService {
         sender: undefined,
         receiver: undefined,
       };
-      const signal = context.signal;
-      if (signal.aborted) return ex.respond(plainResponse(499));
-      signal.addEventListener("abort", () => pool.cancel(ex), { once: true });
+      const watched: Watched = {
+        started: ex.started,
+        subscribe: () => {
+          const signal = context.signal;
+          const onAbort = () => pool.cancel(ex);
+          if (signal.aborted) return onAbort();
+          signal.addEventListener("abort", onAbort, { once: true });
+          unsubscribe = () => signal.removeEventListener("abort", onAbort);
+        },
+      };
+      watch.add(watched);
       pool.submit(ex);
     });
   }
 
-  close(deadline: number = Date.now() + 10_000): Promise<void> {
+  async close(deadline: number = Date.now() + 10_000): Promise<void> {
     this.#closed = true;
-    return this.#pool.close(deadline);
+    await this.#pool.close(deadline);
+    this.#watch.close();
   }
 }
 

@@ -1,0 +1,191 @@
+// deno-lint-ignore-file no-console -- a CLI script: its output is the report
+/**
+ * HTTP benchmark of the app host: the same handler bare on `Deno.serve`
+ * versus hosted at a wsgi path on a worker pool. Cases are interleaved over
+ * several rounds (a fresh server process per measurement); the table shows
+ * the median req/s and the ratio to the bare row of the same group.
+ *
+ * Needs `wrk` (Debian: `apt-get install -y wrk`).
+ * Run: `deno run -A bench/http_bench.ts [--rounds 3] [--seconds 3]`
+ *
+ * @module
+ */
+
+interface Case {
+  group: string;
+  label: string;
+  mode: "bare" | "hosted";
+  app: string;
+  workers: number;
+  /** Target ratio to bare, for the table. */
+  target?: number;
+}
+
+const CASES: Case[] = [
+  { group: "hello", label: "bare", mode: "bare", app: "hello", workers: 0 },
+  {
+    group: "hello",
+    label: "hosted, pool 1",
+    mode: "hosted",
+    app: "hello",
+    workers: 1,
+    target: 0.35,
+  },
+  {
+    group: "hello",
+    label: "hosted, pool 2",
+    mode: "hosted",
+    app: "hello",
+    workers: 2,
+    target: 0.35,
+  },
+  { group: "cpu 1 ms", label: "bare", mode: "bare", app: "cpu", workers: 0 },
+  {
+    group: "cpu 1 ms",
+    label: "hosted, pool 2",
+    mode: "hosted",
+    app: "cpu",
+    workers: 2,
+    target: 1.6,
+  },
+  { group: "page", label: "bare", mode: "bare", app: "page", workers: 0 },
+  {
+    group: "page",
+    label: "hosted, pool 2",
+    mode: "hosted",
+    app: "page",
+    workers: 2,
+    target: 0.9,
+  },
+];
+
+function option(name: string, fallback: number): number {
+  const at = Deno.args.indexOf(`--${name}`);
+  return at >= 0 ? Number(Deno.args[at + 1]) : fallback;
+}
+
+const ROUNDS = option("rounds", 3);
+const SECONDS = option("seconds", 3);
+const CONNECTIONS = option("connections", 50);
+const SERVER = new URL("./_http_server.ts", import.meta.url).pathname;
+
+async function haveWrk(): Promise<boolean> {
+  try {
+    const out = await new Deno.Command("wrk", {
+      args: ["--version"],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return out.code === 0 || out.code === 1;
+  } catch {
+    return false;
+  }
+}
+
+async function startServer(
+  c: Case,
+): Promise<{ port: number; stop: () => Promise<void> }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", SERVER, c.mode, c.app, String(c.workers)],
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!/listening \d+\n/.test(text)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`Benchmark server for ${c.app} exited early`);
+    text += value;
+  }
+  const port = Number(/listening (\d+)/.exec(text)![1]);
+  const drain = (async () => {
+    while (!(await reader.read()).done) { /* discard */ }
+  })();
+  return {
+    port,
+    stop: async () => {
+      child.kill("SIGTERM");
+      await child.status;
+      await drain.catch(() => {});
+    },
+  };
+}
+
+async function wrk(port: number, seconds: number): Promise<number> {
+  const out = await new Deno.Command("wrk", {
+    args: [
+      "-t1",
+      `-c${CONNECTIONS}`,
+      `-d${seconds}s`,
+      `http://127.0.0.1:${port}/`,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  const match = /Requests\/sec:\s+([\d.]+)/.exec(text);
+  if (!match) throw new Error(`Unexpected wrk output: ${text}`);
+  if (/Non-2xx/.test(text)) throw new Error(`Errors in wrk run: ${text}`);
+  return Number(match[1]);
+}
+
+async function measure(c: Case): Promise<number> {
+  const server = await startServer(c);
+  try {
+    await wrk(server.port, 1);
+    return await wrk(server.port, SECONDS);
+  } finally {
+    await server.stop();
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + " ".repeat(n - s.length);
+}
+
+async function main(): Promise<void> {
+  if (!(await haveWrk())) {
+    console.error(
+      "wrk is missing: install it with `apt-get update && apt-get install -y wrk`",
+    );
+    Deno.exit(2);
+  }
+  const results = new Map<Case, number[]>(CASES.map((c) => [c, []]));
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const c of CASES) {
+      const rps = await measure(c);
+      results.get(c)!.push(rps);
+      console.error(
+        `round ${round} ${c.group} / ${c.label}: ${rps.toFixed(0)} req/s`,
+      );
+    }
+  }
+  const lines = [
+    `| group | config | req/s median | runs | ratio to bare | target |`,
+    `|---|---|---|---|---|---|`,
+  ];
+  for (const c of CASES) {
+    const runs = results.get(c)!;
+    const bare = CASES.find((b) => b.group === c.group && b.mode === "bare")!;
+    const ratio = median(runs) / median(results.get(bare)!);
+    const target = c.target === undefined
+      ? ""
+      : `>= ${c.target} ${ratio >= c.target ? "met" : "MISSED"}`;
+    lines.push(
+      `| ${c.group} | ${pad(c.label, 14)} | ${median(runs).toFixed(0)} | ${
+        runs.map((r) => (r / 1000).toFixed(1) + "k").join(" / ")
+      } | ${ratio.toFixed(2)} | ${target} |`,
+    );
+  }
+  console.log(
+    `wrk -t1 -c${CONNECTIONS}, 1 s warm-up + ${SECONDS} s, ${ROUNDS} rounds interleaved, median\n`,
+  );
+  console.log(lines.join("\n"));
+}
+
+if (import.meta.main) await main();
