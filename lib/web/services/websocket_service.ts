@@ -23,8 +23,9 @@
  * with the timeout defaulting to the interval. Without it there is no
  * keep-alive (`idleTimeout: 0`), as in Crossbar, whose auto-ping is off by
  * default; this also spares Deno's per-message idle-timer reset, worth
- * about a third of RPC throughput in `bench/wamp_bench.ts`. `auto_ping_size`, `cookie`, `compression` and the other
- * frame-level options are accepted and ignored.
+ * about a third of RPC throughput in `bench/wamp_bench.ts`.
+ * `auto_ping_size`, `cookie`, `compression` and the other frame-level
+ * options are accepted and ignored.
  *
  * @module
  */
