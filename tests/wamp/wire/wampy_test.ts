@@ -1,34 +1,6 @@
-import { Wampy } from "wampy";
-// deno-lint-ignore no-import-prefix -- subpath of the mapped wampy package
-import { MsgpackSerializer } from "npm:wampy@^8.0.2/MsgpackSerializer.js";
-// deno-lint-ignore no-import-prefix -- subpath of the mapped wampy package
-import { CborSerializer } from "npm:wampy@^8.0.2/CborSerializer.js";
 import { startWampServer, within } from "./_wire_helpers.ts";
+import { wampy } from "./_wampy_helpers.ts";
 import { assert, assertEquals } from "../../_helpers/assert.ts";
-
-type SerializerName = "json" | "msgpack" | "cbor";
-
-function serializerOption(name: SerializerName) {
-  if (name === "msgpack") return { serializer: new MsgpackSerializer() };
-  if (name === "cbor") return { serializer: new CborSerializer() };
-  return {};
-}
-
-/** A connected wampy client; disposing it disconnects. */
-async function wampy(url: string, serializer: SerializerName) {
-  const client = new Wampy(url, {
-    realm: "realm1",
-    autoReconnect: false,
-    ws: WebSocket,
-    ...serializerOption(serializer),
-  });
-  await within(client.connect(), "wampy connect");
-  return Object.assign(client, {
-    [Symbol.asyncDispose]: async (): Promise<void> => {
-      await within(client.disconnect(), "wampy disconnect");
-    },
-  });
-}
 
 for (const serializer of ["json", "msgpack", "cbor"] as const) {
   Deno.test(`createWebSocketService() serves wampy ${serializer} pub/sub and RPC`, async () => {
