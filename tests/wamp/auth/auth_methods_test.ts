@@ -305,3 +305,57 @@ Deno.test("dynamicAnonymousAuthMethod() takes the role from the authenticator", 
   ).start();
   expectDeny(await denied.hello(hello()), "wamp.error.authentication_failed");
 });
+
+Deno.test("cryptosignAuthMethod() dynamic checks the key the authenticator expects", async () => {
+  const pair = autobahn.nacl.sign.keyPair();
+  const other = autobahn.nacl.sign.keyPair();
+  const pubkey = autobahn.auth_cryptosign.public_key(pair);
+  const { caller, calls } = recordingCaller(([, , details]) => {
+    const key = (details as { authextra: { pubkey: string } }).authextra.pubkey;
+    return { role: "device", authid: `dev-${key.slice(0, 4)}`, pubkey };
+  });
+  const method = cryptosignAuthMethod({
+    type: "dynamic",
+    authenticator: "auth",
+  }, { caller });
+  const auth = method.start();
+  const c = await auth.hello(hello({ authextra: { pubkey } }));
+  assert(c.kind === "challenge");
+  const welcome = expectWelcome(
+    await auth.authenticate(
+      autobahn.auth_cryptosign.sign_challenge(pair, c.extra),
+      {},
+    ),
+  );
+  assertEquals([welcome.authid, welcome.authprovider], [
+    `dev-${pubkey.slice(0, 4)}`,
+    "dynamic",
+  ]);
+  assertEquals(calls.length, 1);
+  expectDeny(
+    await method.start().hello(hello({
+      authextra: { pubkey: autobahn.auth_cryptosign.public_key(other) },
+    })),
+  );
+});
+
+Deno.test("cryptosignAuthMethod() refuses a malformed signature without throwing", async () => {
+  const pair = autobahn.nacl.sign.keyPair();
+  const pubkey = autobahn.auth_cryptosign.public_key(pair);
+  const method = cryptosignAuthMethod({
+    type: "static",
+    principals: { d: { authorized_keys: [pubkey], role: "r" } },
+  });
+  for (const signature of ["", "zz", "00".repeat(96), "ab".repeat(64)]) {
+    const auth = method.start();
+    await auth.hello(hello({ authextra: { pubkey } }));
+    expectDeny(await auth.authenticate(signature, {}));
+  }
+});
+
+Deno.test("Authenticator.authenticate() without a prior challenge is refused", async () => {
+  const ticket = ticketAuthMethod({ type: "static", principals: {} }).start();
+  expectDeny(await ticket.authenticate("x", {}));
+  const cra = wampcraAuthMethod({ type: "static", users: {} }).start();
+  expectDeny(await cra.authenticate("x", {}));
+});
