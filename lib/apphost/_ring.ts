@@ -18,8 +18,8 @@ const SLEEP = 3;
 const CLOSED = 4;
 const CTL_BYTES = 64;
 const WRAP = -1;
-/** Consecutive busy drains before the consumer yields to other tasks. */
-const YIELD_EVERY = 64;
+/** Milliseconds a consumer handles records before yielding to other tasks. */
+const SLICE_MS = 1;
 
 /** Default data capacity of a ring: 4 MiB. */
 export const RING_CAPACITY = 4 * 1024 * 1024;
@@ -140,6 +140,8 @@ export class RingReader {
   #onRecord: RecordHandler;
   #onError: (error: unknown) => void;
   #running = false;
+  #channel: MessageChannel | undefined;
+  #resume: (() => void) | undefined;
 
   /**
    * Wraps the consumer end of `sab`; call {@link start} to begin reading.
@@ -175,32 +177,56 @@ export class RingReader {
     Atomics.store(this.#ctl, CLOSED, 1);
     Atomics.add(this.#ctl, SEQ, 1);
     Atomics.notify(this.#ctl, SEQ);
+    if (this.#channel !== undefined) {
+      this.#channel.port1.close();
+      this.#channel.port2.close();
+      this.#channel = undefined;
+    }
+    this.#resume?.();
   }
 
   async #loop(): Promise<void> {
     const ctl = this.#ctl;
-    let busy = 0;
     while (Atomics.load(ctl, CLOSED) === 0) {
       const seq = Atomics.load(ctl, SEQ);
-      this.#drain();
+      if (!this.#drain(performance.now() + SLICE_MS)) {
+        // Out of time with records left (busy handlers): let the started
+        // work finish and other tasks run, then go on.
+        await this.#nextTask();
+        continue;
+      }
       Atomics.store(ctl, SLEEP, 1);
       const wait = Atomics.waitAsync(ctl, SEQ, seq);
-      if (wait.async) {
-        busy = 0;
-        await wait.value;
-      } else if (++busy >= YIELD_EVERY) {
-        busy = 0;
-        await new Promise((resolve) => setTimeout(resolve, 0));
-      }
+      if (wait.async) await wait.value;
+      // More arrived while draining: let the work it started move on first.
+      else await null;
       Atomics.store(ctl, SLEEP, 0);
     }
   }
 
-  #drain(): void {
+  /** Resolves in a new macrotask (after all pending microtasks). */
+  #nextTask(): Promise<void> {
+    if (this.#channel === undefined) {
+      this.#channel = new MessageChannel();
+      this.#channel.port1.onmessage = () => this.#resume?.();
+    }
+    const channel = this.#channel;
+    return new Promise<void>((resolve) => {
+      this.#resume = () => {
+        this.#resume = undefined;
+        resolve();
+      };
+      channel.port2.postMessage(null);
+    });
+  }
+
+  /** Handles records until the ring is empty (true) or `until` (false). */
+  #drain(until: number): boolean {
     const ctl = this.#ctl;
     let tail = Atomics.load(ctl, TAIL) >>> 0;
     while (tail !== (Atomics.load(ctl, HEAD) >>> 0)) {
-      if (Atomics.load(ctl, CLOSED) !== 0) return;
+      if (Atomics.load(ctl, CLOSED) !== 0) return true;
+      if (performance.now() > until) return false;
       let off = tail & this.#mask;
       let len = this.#view.getInt32(off, true);
       if (len === WRAP) {
@@ -216,5 +242,6 @@ export class RingReader {
       tail = (tail + 4 + ((len + 3) & ~3)) >>> 0;
       Atomics.store(ctl, TAIL, tail | 0);
     }
+    return true;
   }
 }
