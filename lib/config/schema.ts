@@ -44,6 +44,7 @@ import {
   StaticServiceSchema,
   WebhookServiceSchema,
   WebOptionsSchema,
+  WEBSOCKET_ENTRIES,
   WebSocketReverseProxyServiceSchema,
   WebSocketServiceSchema,
 } from "./_schema/services.ts";
@@ -161,17 +162,10 @@ const WebTransportSchema = strict({
 }, "an object (a web transport)");
 
 /** A standalone `websocket` transport: one WAMP endpoint on its own port. */
-const WebSocketTransportSchema = strict({
-  type: v.literal("websocket"),
-  id: v.exactOptional(id()),
-  endpoint: EndpointSchema,
-  url: v.exactOptional(str()),
-  serializers: SerializersSchema,
-  cookie: v.exactOptional(CookieSchema),
-  auth: v.exactOptional(AuthSchema),
-  options: v.optional(WebSocketOptionsSchema, {}),
-  debug: v.optional(bool(), false),
-}, "an object (a websocket transport)");
+const WebSocketTransportSchema = strict(
+  { ...WEBSOCKET_ENTRIES, endpoint: EndpointSchema },
+  "an object (a websocket transport)",
+);
 
 const TransportSchema = byType({
   web: WebTransportSchema,

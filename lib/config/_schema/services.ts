@@ -129,8 +129,11 @@ export const ReverseProxyServiceSchema = strict({
   timeout: v.exactOptional(seconds()),
 }, "an object (a reverseproxy service)");
 
-/** The `websocket` path service: a WAMP endpoint. */
-export const WebSocketServiceSchema = strict({
+/**
+ * The attributes of a WAMP WebSocket endpoint, shared by the `websocket`
+ * path service and the standalone `websocket` transport.
+ */
+export const WEBSOCKET_ENTRIES = {
   type: v.literal("websocket"),
   id: v.exactOptional(id()),
   /** Public `ws(s)://` URL, shown on the status page. */
@@ -141,7 +144,13 @@ export const WebSocketServiceSchema = strict({
   auth: v.exactOptional(AuthSchema),
   options: v.optional(WebSocketOptionsSchema, {}),
   debug: v.optional(bool(), false),
-}, "an object (a websocket service)");
+};
+
+/** The `websocket` path service: a WAMP endpoint. */
+export const WebSocketServiceSchema = strict(
+  WEBSOCKET_ENTRIES,
+  "an object (a websocket service)",
+);
 
 const BackendSchema = strict({
   type: v.literal("websocket"),
