@@ -26,6 +26,12 @@ import type { Logger } from "../log/logger.ts";
 /** WebSocket close code for a message over the size limit. */
 export const CLOSE_MESSAGE_TOO_BIG = 1009;
 
+/** WebSocket close code for a peer that does not read what it is sent. */
+export const CLOSE_SLOW_CONSUMER = 1008;
+
+/** Default cap on bytes queued for a peer that is not reading. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
+
 /** WAMP message type code of EVENT, whose frames are shared on fan-out. */
 const EVENT = 36;
 
@@ -37,6 +43,13 @@ export interface WebSocketTransportOptions {
   info: TransportInfo;
   /** Largest accepted message in bytes; 0 means no limit. @default {0} */
   maxMessageSize?: number;
+  /**
+   * Bytes that may queue for a peer that is not reading before the
+   * connection is closed (1008) instead of growing memory without bound;
+   * checked before each send, so a single larger message still goes out.
+   * 0 means no limit. @default {32 MiB}
+   */
+  maxBufferedBytes?: number;
   /** Where to report dropped outgoing messages. */
   logger?: Logger;
 }
@@ -70,6 +83,7 @@ export class WebSocketTransport implements Transport {
   #codec: Codec;
   #cache: WeakMap<WampMessage, string | Uint8Array>;
   #maxSize: number;
+  #maxBuffered: number;
   #logger: Logger | undefined;
   #handler: TransportHandler | undefined;
   #closed = false;
@@ -85,6 +99,7 @@ export class WebSocketTransport implements Transport {
     this.#codec = options.codec;
     this.#cache = frameCache(options.codec);
     this.#maxSize = options.maxMessageSize ?? 0;
+    this.#maxBuffered = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
     this.#logger = options.logger;
     this.info = options.info;
     socket.binaryType = "arraybuffer";
@@ -122,7 +137,12 @@ export class WebSocketTransport implements Transport {
       } else {
         frame = this.#codec.encode(message);
       }
+      // Judge the backlog before this frame, so one big message never trips.
+      const backlog = this.#socket.bufferedAmount;
       this.#socket.send(frame);
+      if (this.#maxBuffered > 0 && backlog > this.#maxBuffered) {
+        this.#slowConsumer();
+      }
     } catch (error) {
       this.#logger?.warn(
         `Dropped outgoing WAMP message of type ${message[0]}: ${
@@ -203,6 +223,16 @@ export class WebSocketTransport implements Transport {
     }
   }
 
+  #slowConsumer(): void {
+    this.#logger?.warn(
+      `Closing ${this.info.peer}: it does not read its messages (${this.#socket.bufferedAmount} bytes queued, limit ${this.#maxBuffered})`,
+    );
+    this.close(CLOSE_SLOW_CONSUMER, "slow consumer");
+    // The close handshake waits behind the unread queue, maybe forever: let
+    // the router drop the session now; the socket goes when the peer does.
+    this.#finish();
+  }
+
   #violate(reason: string): void {
     this.#handler?.onProtocolError(reason);
     this.close(this.#closeCode ?? 1002, "protocol violation");
@@ -212,8 +242,9 @@ export class WebSocketTransport implements Transport {
     this.#closed = true;
     const handler = this.#handler;
     this.#handler = undefined;
+    if (handler === undefined) return this.#finished.resolve();
     try {
-      handler?.onClose();
+      handler.onClose();
     } finally {
       this.#finished.resolve();
     }

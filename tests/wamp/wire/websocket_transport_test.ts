@@ -38,6 +38,7 @@ function transportServer(
   codec: Codec,
   options: {
     maxMessageSize?: number;
+    maxBufferedBytes?: number;
     handler?: (r: Recorded) => TransportHandler;
   } = {},
 ) {
@@ -207,4 +208,66 @@ Deno.test("WebSocketTransport closes only its own connection when the router thr
   await until(() => healthy.received.length === 1, "healthy still served");
   await within(broken.transport.finished, "finished");
   await closeAll([healthy]);
+});
+
+Deno.test("WebSocketTransport closes a peer that stops reading (slow consumer)", async () => {
+  const { promise: accepted, resolve } = Promise.withResolvers<
+    { transport: WebSocketTransport; recorded: Recorded }
+  >();
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (request) => {
+      const { socket, response } = Deno.upgradeWebSocket(request, {
+        idleTimeout: 0,
+      });
+      const transport = new WebSocketTransport(socket, {
+        codec: JSON_CODEC,
+        info: {
+          type: "websocket",
+          peer: "tcp4:127.0.0.1:1",
+          serializer: "json",
+          secure: false,
+        },
+        maxBufferedBytes: 1024 * 1024,
+      });
+      const recorded: Recorded = { messages: [], errors: [], closed: false };
+      transport.start({
+        onMessage: () => {},
+        onProtocolError: () => {},
+        onClose: () => recorded.closed = true,
+      });
+      socket.addEventListener("open", () => resolve({ transport, recorded }));
+      return response;
+    },
+  );
+  // a raw TCP peer that upgrades and then never reads
+  const conn = await Deno.connect({
+    hostname: "127.0.0.1",
+    port: server.addr.port,
+  });
+  await conn.write(new TextEncoder().encode(
+    "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+  ));
+  try {
+    const { transport, recorded } = await within(accepted, "upgrade");
+    const chunk = [36, 1, 2, {}, ["x".repeat(64 * 1024)]];
+    for (let i = 0; i < 64; i++) transport.send([...chunk]); // 4 MiB, never read
+    await within(transport.finished, "slow consumer closed");
+    assertEquals(recorded.closed, true);
+  } finally {
+    conn.close();
+    await server.shutdown();
+  }
+});
+
+Deno.test("WebSocketTransport still sends one message larger than the backlog limit", async () => {
+  await using server = transportServer(JSON_CODEC, {
+    maxBufferedBytes: 64 * 1024,
+  });
+  const pair = await server.connect();
+  pair.transport.send([36, 1, 2, {}, ["y".repeat(256 * 1024)]]);
+  await until(() => pair.received.length === 1, "big frame delivered");
+  assertEquals(pair.recorded.closed, false);
+  await closeAll([pair]);
 });
