@@ -5,7 +5,7 @@
  * and JSON decoding. Every failure is a {@link BridgeHttpError}.
  */
 import type { ServeContext } from "../web/path_service.ts";
-import { addressInNetworks, type Network } from "./cidr.ts";
+import { addressInNetworks, type Network } from "../net/cidr.ts";
 import { BridgeHttpError } from "./_errors.ts";
 import { readLimitedBody } from "./_body.ts";
 import type { NonceCache } from "./nonce_cache.ts";

@@ -4,7 +4,7 @@
  */
 import type { Logger } from "../log/logger.ts";
 import type { PathService, ServeContext } from "../web/path_service.ts";
-import { parseNetwork } from "./cidr.ts";
+import { parseNetwork } from "../net/cidr.ts";
 import { BridgeHttpError } from "./_errors.ts";
 import { NonceCache } from "./nonce_cache.ts";
 import {

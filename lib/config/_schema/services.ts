@@ -6,7 +6,7 @@
  */
 
 import * as v from "valibot";
-import { parseCidr } from "../_cidr.ts";
+import { parseNetwork } from "../../net/cidr.ts";
 import {
   bool,
   byType,
@@ -192,7 +192,7 @@ export const CgiServiceSchema = strict({
 const CidrSchema = v.pipe(
   str(),
   v.check(
-    (s) => parseCidr(s) !== undefined,
+    isNetwork,
     (issue) =>
       `invalid network ${
         JSON.stringify(issue.input)
@@ -362,3 +362,12 @@ export const WebOptionsSchema = strict({
   /** Idle connection timeout in seconds, 1 to 86400; null: none. @default null */
   client_timeout: v.optional(v.nullable(int(1, 86400)), null),
 }, "an object (web transport options)");
+
+function isNetwork(text: string): boolean {
+  try {
+    parseNetwork(text);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,6 +1,7 @@
 /**
- * IPv4 and IPv6 networks in CIDR form, for the bridge's `require_ip`.
- * IPv4-mapped IPv6 client addresses (`::ffff:10.0.0.1`) match IPv4 networks.
+ * IPv4 and IPv6 networks in CIDR form, for `require_ip`: validated by the
+ * config, matched by the HTTP bridge. IPv4-mapped IPv6 client addresses
+ * (`::ffff:10.0.0.1`) match IPv4 networks.
  *
  * @module
  */
@@ -31,7 +32,9 @@ export function parseAddress(text: string): Uint8Array | undefined {
 }
 
 /**
- * Parses `address[/prefix]`; a bare address is a one-host network.
+ * Parses `address[/prefix]`, or `a.b.c.d/m.m.m.m` with a dotted netmask; a
+ * bare address is a one-host network. Host bits may be set
+ * (`192.168.1.1/24` is the network `192.168.1.0/24`).
  *
  * @param text The network as written in the config.
  * @returns The network.
@@ -49,6 +52,15 @@ export function parseNetwork(text: string): Network {
   const bits = bytes.length * 8;
   if (slash < 0) return { bytes, prefix: bits };
   const prefixText = text.slice(slash + 1);
+  if (bytes.length === 4 && IPV4_REGEXP.test(prefixText)) {
+    const prefix = maskLength(parseIpv4(prefixText));
+    if (prefix < 0) {
+      throw new TypeError(
+        `Invalid network "${text}": the netmask must be contiguous ones`,
+      );
+    }
+    return { bytes, prefix };
+  }
   const prefix = Number(prefixText);
   if (!PREFIX_REGEXP.test(prefixText) || prefix > bits) {
     throw new TypeError(
@@ -76,6 +88,15 @@ export function addressInNetworks(
     contains(network, bytes) ||
     (mapped !== undefined && contains(network, mapped))
   );
+}
+
+/** The prefix length of a dotted netmask, or -1 when not contiguous. */
+function maskLength(mask: Uint8Array | undefined): number {
+  if (mask === undefined) return -1;
+  const bits = [...mask].map((b) => b.toString(2).padStart(8, "0")).join("");
+  if (!/^1*0*$/.test(bits)) return -1;
+  const zero = bits.indexOf("0");
+  return zero < 0 ? 32 : zero;
 }
 
 function contains(network: Network, bytes: Uint8Array): boolean {

@@ -2,7 +2,7 @@ import {
   addressInNetworks,
   parseAddress,
   parseNetwork,
-} from "../../lib/bridge/cidr.ts";
+} from "../../lib/net/cidr.ts";
 import { assert, assertEquals, assertThrows } from "../_helpers/assert.ts";
 
 Deno.test("parseAddress() reads IPv4, IPv6, bracketed and zoned addresses", () => {
@@ -72,4 +72,16 @@ Deno.test("addressInNetworks() matches IPv6 and IPv4-mapped IPv6 clients", () =>
   assert(!addressInNetworks("::1", nets));
   assert(addressInNetworks("::1", [parseNetwork("::1/128")]));
   assert(!addressInNetworks("127.0.0.1", [parseNetwork("::1/128")]));
+});
+
+Deno.test("parseNetwork() reads a dotted netmask as config does", () => {
+  const network = parseNetwork("10.1.2.3/255.255.0.0");
+  assertEquals(network.prefix, 16);
+  assertEquals(addressInNetworks("10.1.200.9", [network]), true);
+  assertEquals(addressInNetworks("10.2.0.1", [network]), false);
+  assertThrows(
+    () => parseNetwork("10.0.0.0/255.0.255.0"),
+    TypeError,
+    "contiguous",
+  );
 });
