@@ -150,7 +150,12 @@ export class WorkerAppHost {
       response.body?.cancel().catch(() => {});
       return;
     }
-    await this.#respond(id, exchange, response);
+    try {
+      await this.#respond(id, exchange, response);
+    } catch (error) {
+      // E.g. a body that was already read: nothing has been sent yet.
+      this.#fail(id, error);
+    }
   }
 
   #buildRequest(req: ParsedRequest, exchange: Exchange): Request {

@@ -316,6 +316,12 @@ export class WorkerHandle {
     if (ex === undefined || this.#dead) return;
     if (kind === KIND.FAILURE) {
       const error = { name: d.str(), message: d.str(), stack: d.str() };
+      if (ex.answered) {
+        this.#events.streamFailed(this, error);
+        ex.receiver?.fail(new Error(error.message));
+        this.#settle(ex);
+        return;
+      }
       ex.answered = true;
       ex.respond(this.#events.failed(this, ex, error));
       this.#settle(ex);

@@ -71,7 +71,7 @@ export interface WsgiServiceEnv {
   logger: Logger;
 }
 
-class WsgiService implements PathService {
+class WsgiService implements PathService, AsyncDisposable {
   readonly type = "wsgi";
   #pool: WorkerPool;
   #maxBodySize: number | undefined;
@@ -166,6 +166,10 @@ class WsgiService implements PathService {
     await this.#pool.close(deadline);
     this.#watch.close();
   }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
 }
 
 function poolSize(options: WsgiServiceOptions): { min: number; max: number } {
@@ -201,7 +205,7 @@ function poolSize(options: WsgiServiceOptions): { min: number; max: number } {
 export async function createWsgiService(
   options: WsgiServiceOptions,
   env: WsgiServiceEnv,
-): Promise<PathService> {
+): Promise<PathService & AsyncDisposable> {
   const resolved = await resolveModule(options.module, options);
   const { min, max } = poolSize(options);
   if (!(max >= 1 && min >= 0)) {

@@ -117,3 +117,13 @@ Deno.test("PathService.close() cuts requests still running at the deadline", asy
   assert.equal((await hung).status, 502);
   assert.equal((await get(`${app.url}/id`)).status, 503);
 });
+
+Deno.test("createWsgiService() answers 500 for a response whose body was already read", async () => {
+  await using app = await hostApp({ object: "usedBody", workers: 1 });
+  assert.equal((await get(`${app.url}/`)).status, 500);
+  assert.equal((await get(`${app.url}/`)).status, 500);
+  assert.ok(
+    !app.lines.some((l) => l.includes("crashed")),
+    app.lines.join("\n"),
+  );
+});

@@ -39,7 +39,7 @@ Deno.test("createWsgiService() lists the exports when the object is missing", as
     error.message,
     `WSGI app object "application" not in module "kitchen" ("${
       join(APPS_DIR, "kitchen.ts")
-    }"): exports found: "default", "handler", "notAnApp"`,
+    }"): exports found: "default", "handler", "notAnApp", "usedBody"`,
   );
 });
 

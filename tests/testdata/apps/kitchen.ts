@@ -158,3 +158,10 @@ export async function handler(
 
 export default handler;
 export const notAnApp = 42;
+
+/** A handler whose response body was already consumed. */
+export async function usedBody(): Promise<Response> {
+  const response = new Response("once");
+  await response.text();
+  return response;
+}
