@@ -29,14 +29,13 @@
  *
  * @module
  */
-import type { AuthConfig } from "../../wamp/auth/auth_config.ts";
 import type {
   AuthMethod,
   ProcedureCaller,
 } from "../../wamp/auth/authenticator.ts";
 import { createAuthMethods } from "../../wamp/auth/mod.ts";
 import type { Codec } from "../../wamp/codecs/codec.ts";
-import { CODEC_NAMES, CODECS, JSON_CODEC } from "../../wamp/codecs/mod.ts";
+import { JSON_CODEC } from "../../wamp/codecs/mod.ts";
 import type {
   Transport,
   TransportHandler,
@@ -52,48 +51,17 @@ import {
   pickCodec,
 } from "./_websocket_negotiate.ts";
 import { statusResponse } from "./_websocket_status.ts";
+import {
+  allowedCodecs,
+  idleTimeoutSeconds,
+  type WebSocketOptions,
+  type WebSocketServiceConfig,
+} from "./_websocket_config.ts";
 
-/** The `options` of a websocket path, as in Crossbar (reference §4.3). */
-export interface WebSocketOptions {
-  /** Origin patterns (`*` wildcards) allowed to connect. @default {["*"]} */
-  "allowed_origins"?: string[] | undefined;
-  /** Whether `Origin: null` (file://, sandboxed frames) may connect. @default {true} */
-  "allow_null_origin"?: boolean | undefined;
-  /** Plain GET shows a status page (else 426). @default {true} */
-  "enable_webstatus"?: boolean | undefined;
-  /** Largest accepted WAMP message in bytes; 0 = no limit. @default {0} */
-  "max_message_size"?: number | undefined;
-  /** Keep-alive ping interval in ms (mapped onto Deno's `idleTimeout`). */
-  "auto_ping_interval"?: number | undefined;
-  /** Keep-alive pong timeout in ms (mapped onto Deno's `idleTimeout`). */
-  "auto_ping_timeout"?: number | undefined;
-  /** Accepted, ignored (Deno sends empty pings). @default {12} */
-  "auto_ping_size"?: number | undefined;
-  /** Refuse clients offering no subprotocol. @default {true} */
-  "require_websocket_subprotocol"?: boolean | undefined;
-  /** Other Crossbar options (frame sizes, masking, compression, …): accepted, ignored. */
-  [option: string]: unknown;
-}
-
-/** The config of one `"type": "websocket"` path (Crossbar's JSON). */
-export interface WebSocketServiceConfig {
-  /** `"websocket"`. */
-  type?: "websocket" | undefined;
-  /** Service id. */
-  id?: string | undefined;
-  /** The public `ws(s)://` URL, shown on the status page. */
-  url?: string | undefined;
-  /** Allowed serializers (`json`, `msgpack`, `cbor`). @default {all} */
-  serializers?: string[] | undefined;
-  /** Cookie tracking: accepted, not implemented. */
-  cookie?: Record<string, unknown> | undefined;
-  /** Authentication methods; none → anonymous with role `anonymous`. */
-  auth?: AuthConfig | undefined;
-  /** WebSocket options. */
-  options?: WebSocketOptions | undefined;
-  /** Debug logging of connections. */
-  debug?: boolean | undefined;
-}
+export type {
+  WebSocketOptions,
+  WebSocketServiceConfig,
+} from "./_websocket_config.ts";
 
 /** What the service needs from the router. */
 export interface WebSocketRouter extends ProcedureCaller {
@@ -112,47 +80,6 @@ export interface WebSocketServiceEnv {
   readonly logger: Logger;
   /** Prebuilt auth methods; by default built from `config.auth`. */
   readonly authMethods?: ReadonlyMap<string, AuthMethod> | undefined;
-}
-
-/** Serializer names Crossbar knows but this node does not implement. */
-const UNSUPPORTED_SERIALIZERS = new Set(["ubjson", "flatbuffers"]);
-
-function allowedCodecs(
-  serializers: readonly string[] | undefined,
-  logger: Logger,
-): Map<string, Codec> {
-  const names = serializers ?? CODEC_NAMES;
-  const unknown = names.filter((n) =>
-    !(CODEC_NAMES as readonly string[]).includes(n) &&
-    !UNSUPPORTED_SERIALIZERS.has(n)
-  );
-  if (unknown.length > 0) {
-    throw new TypeError(
-      `Cannot create websocket service: invalid WAMP serializers specified: ${
-        unknown.map((n) => `"${n}"`).join(", ")
-      } (valid: json, msgpack, cbor)`,
-    );
-  }
-  for (const name of names.filter((n) => UNSUPPORTED_SERIALIZERS.has(n))) {
-    logger.warn(`Serializer "${name}" is not supported; ignoring it`);
-  }
-  const codecs = CODECS.filter((c) => names.includes(c.name));
-  if (codecs.length === 0) {
-    throw new TypeError(
-      "Cannot create websocket service: no supported serializer left in 'serializers'",
-    );
-  }
-  return new Map(codecs.map((c) => [c.subprotocol, c]));
-}
-
-function idleTimeoutSeconds(options: WebSocketOptions): number | undefined {
-  const interval = options.auto_ping_interval;
-  if (typeof interval !== "number" || interval <= 0) return 0;
-  const timeout = typeof options.auto_ping_timeout === "number" &&
-      options.auto_ping_timeout > 0
-    ? options.auto_ping_timeout
-    : interval;
-  return Math.max(1, Math.ceil((interval + timeout) / 1000));
 }
 
 function plain(status: number, text: string, headers = {}): Response {
@@ -196,7 +123,7 @@ class WebSocketService implements PathService {
   #authMethods: ReadonlyMap<string, AuthMethod>;
   #codecs: Map<string, Codec>;
   #origins: OriginPolicy;
-  #idleTimeout: number | undefined;
+  #idleTimeout: number;
   #transports = new Set<WebSocketTransport>();
   #closed = false;
 
@@ -271,9 +198,7 @@ class WebSocketService implements PathService {
     try {
       upgraded = Deno.upgradeWebSocket(request, {
         ...(offered ? { protocol: codec.subprotocol } : {}),
-        ...(this.#idleTimeout === undefined
-          ? {}
-          : { idleTimeout: this.#idleTimeout }),
+        idleTimeout: this.#idleTimeout,
       });
     } catch (error) {
       return plain(

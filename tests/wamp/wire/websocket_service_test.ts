@@ -308,3 +308,38 @@ Deno.test("createWebSocketService() reads the peer address before the upgrade (l
     await server.shutdown();
   }
 });
+
+Deno.test("createWebSocketService() maps auto_ping options onto Deno's keep-alive", async () => {
+  await using server = startWampServer({
+    type: "websocket",
+    options: { auto_ping_interval: 1000, auto_ping_timeout: 1000 },
+  });
+  // A raw TCP peer that upgrades, then never answers pings.
+  const conn = await Deno.connect({
+    hostname: "127.0.0.1",
+    port: Number(new URL(server.httpUrl).port),
+  });
+  try {
+    await conn.write(new TextEncoder().encode(
+      "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" +
+        "Sec-WebSocket-Protocol: wamp.2.json\r\n\r\n",
+    ));
+    const seen: number[] = [];
+    const buffer = new Uint8Array(4096);
+    await within(
+      (async () => {
+        // after the 101 response: a ping frame (0x89), then the close (0x88)
+        while (!seen.includes(0x88)) {
+          const n = await conn.read(buffer);
+          if (n === null) break;
+          seen.push(...buffer.subarray(0, n));
+        }
+      })(),
+      "keep-alive close",
+    );
+    assert(seen.includes(0x89), "expected a ping frame");
+  } finally {
+    conn.close();
+  }
+});
