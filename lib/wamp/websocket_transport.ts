@@ -75,6 +75,17 @@ function textSize(text: string, limit: number): number {
   return utf8.encode(text).length;
 }
 
+/** Closes a socket, falling back to a plain close for a refused code. */
+function closeSocket(socket: WebSocket, code: number, reason: string): void {
+  try {
+    socket.close(code, reason.slice(0, 120));
+  } catch {
+    try {
+      socket.close();
+    } catch { /* already gone */ }
+  }
+}
+
 /** A WAMP transport over one server-side WebSocket. */
 export class WebSocketTransport implements Transport {
   /** Connection facts for the router. */
@@ -163,13 +174,18 @@ export class WebSocketTransport implements Transport {
     this.#closed = true;
     const state = this.#socket.readyState;
     if (state === WebSocket.CLOSING || state === WebSocket.CLOSED) return;
-    try {
-      this.#socket.close(this.#closeCode ?? code, reason.slice(0, 120));
-    } catch {
-      try {
-        this.#socket.close();
-      } catch { /* already gone */ }
+    const finalCode = this.#closeCode ?? code;
+    if (state === WebSocket.CONNECTING) {
+      // Closed before the upgrade finished (e.g. the router is shutting
+      // down): close as soon as the socket opens.
+      this.#socket.addEventListener(
+        "open",
+        () => closeSocket(this.#socket, finalCode, reason),
+        { once: true },
+      );
+      return;
     }
+    closeSocket(this.#socket, finalCode, reason);
   }
 
   #receive(data: unknown): void {

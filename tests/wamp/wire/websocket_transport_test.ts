@@ -271,3 +271,46 @@ Deno.test("WebSocketTransport still sends one message larger than the backlog li
   assertEquals(pair.recorded.closed, false);
   await closeAll([pair]);
 });
+
+Deno.test("WebSocketTransport.close() before the upgrade completes closes once open", async () => {
+  const { promise: closedByServer, resolve } = Promise.withResolvers<void>();
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (request) => {
+      const { socket, response } = Deno.upgradeWebSocket(request, {
+        protocol: "wamp.2.json",
+      });
+      const transport = new WebSocketTransport(socket, {
+        codec: JSON_CODEC,
+        info: {
+          type: "websocket",
+          peer: "tcp4:127.0.0.1:1",
+          serializer: "json",
+          secure: false,
+        },
+      });
+      transport.start({
+        onMessage() {},
+        onProtocolError() {},
+        onClose: () => resolve(),
+      });
+      transport.close(1001, "going away"); // still CONNECTING here
+      transport.send([2, 1, {}]); // dropped, no throw
+      return response;
+    },
+  );
+  try {
+    const ws = new WebSocket(
+      `ws://127.0.0.1:${server.addr.port}`,
+      "wamp.2.json",
+    );
+    const event = await within(
+      new Promise<CloseEvent>((r) => ws.onclose = r),
+      "client sees close",
+    );
+    assertEquals(event.code, 1001);
+    await within(closedByServer, "server side finished");
+  } finally {
+    await server.shutdown();
+  }
+});
