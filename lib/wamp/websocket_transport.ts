@@ -75,6 +75,20 @@ function textSize(text: string, limit: number): number {
   return utf8.encode(text).length;
 }
 
+/** Concatenates batched frames (each already carries its own framing). */
+function joinFrames(frames: (string | Uint8Array)[]): string | Uint8Array {
+  if (frames.length === 1) return frames[0]!;
+  if (typeof frames[0] === "string") return frames.join("");
+  const parts = frames as Uint8Array[];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
 /** Closes a socket, falling back to a plain close for a refused code. */
 function closeSocket(socket: WebSocket, code: number, reason: string): void {
   try {
@@ -100,6 +114,7 @@ export class WebSocketTransport implements Transport {
   #closed = false;
   #closeCode: number | undefined;
   #finished = Promise.withResolvers<void>();
+  #pending: (string | Uint8Array)[] = [];
 
   /**
    * @param socket The server side of an upgraded connection.
@@ -133,34 +148,60 @@ export class WebSocketTransport implements Transport {
    * Sends one message. Never throws: after close, or when the message cannot
    * be encoded, it is dropped (the latter is logged). EVENT arrays are
    * encoded once per codec and shared across transports; see
-   * {@link Transport.send}.
+   * {@link Transport.send}. On a batched subprotocol, the messages sent in
+   * one tick leave together in one frame.
    */
   send(message: WampMessage): void {
     if (this.#closed || this.#socket.readyState !== WebSocket.OPEN) return;
-    let frame: string | Uint8Array | undefined;
+    let frame: string | Uint8Array;
     try {
-      if (message[0] === EVENT) {
-        frame = this.#cache.get(message);
-        if (frame === undefined) {
-          frame = this.#codec.encode(message);
-          this.#cache.set(message, frame);
-        }
-      } else {
-        frame = this.#codec.encode(message);
-      }
-      // Judge the backlog before this frame, so one big message never trips.
-      const backlog = this.#socket.bufferedAmount;
-      this.#socket.send(frame);
-      if (this.#maxBuffered > 0 && backlog > this.#maxBuffered) {
-        this.#slowConsumer();
-      }
+      frame = this.#encode(message);
     } catch (error) {
       this.#logger?.warn(
         `Dropped outgoing WAMP message of type ${message[0]}: ${
           (error as Error).message ?? error
         }`,
       );
+      return;
     }
+    if (!this.#codec.batched) return this.#write(frame);
+    // Batched subprotocols: everything sent in one tick goes in one frame.
+    this.#pending.push(frame);
+    if (this.#pending.length === 1) queueMicrotask(() => this.#flush());
+  }
+
+  #encode(message: WampMessage): string | Uint8Array {
+    if (message[0] !== EVENT) return this.#codec.encode(message);
+    let frame = this.#cache.get(message);
+    if (frame === undefined) {
+      frame = this.#codec.encode(message);
+      this.#cache.set(message, frame);
+    }
+    return frame;
+  }
+
+  #write(frame: string | Uint8Array): void {
+    if (this.#socket.readyState !== WebSocket.OPEN) return;
+    // Judge the backlog before this frame, so one big message never trips.
+    const backlog = this.#socket.bufferedAmount;
+    try {
+      this.#socket.send(frame);
+    } catch (error) {
+      this.#logger?.warn(
+        `Could not send to ${this.info.peer}: ${(error as Error).message}`,
+      );
+      return;
+    }
+    if (this.#maxBuffered > 0 && backlog > this.#maxBuffered) {
+      this.#slowConsumer();
+    }
+  }
+
+  #flush(): void {
+    const frames = this.#pending;
+    if (frames.length === 0) return;
+    this.#pending = [];
+    this.#write(joinFrames(frames));
   }
 
   /** Settles once the socket has closed and the handler was told. */
@@ -171,6 +212,7 @@ export class WebSocketTransport implements Transport {
   /** Closes the connection (idempotent). */
   close(code = 1000, reason = ""): void {
     if (this.#closed) return;
+    this.#flush(); // a batched ABORT or GOODBYE goes out before the close
     this.#closed = true;
     const state = this.#socket.readyState;
     if (state === WebSocket.CLOSING || state === WebSocket.CLOSED) return;

@@ -248,10 +248,11 @@ export class RawWampClient implements AsyncDisposable {
     this.closed = new Promise((resolve) => socket.onclose = resolve);
     socket.onmessage = (e) => {
       const data = typeof e.data === "string" ? e.data : new Uint8Array(e.data);
-      const message = codec!.decode(data);
-      const waiter = this.#waiters.shift();
-      if (waiter) waiter(message);
-      else this.#queue.push(message);
+      for (const message of codec!.decodeBatch(data)) {
+        const waiter = this.#waiters.shift();
+        if (waiter) waiter(message);
+        else this.#queue.push(message);
+      }
     };
   }
 

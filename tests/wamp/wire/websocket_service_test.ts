@@ -5,7 +5,13 @@ import {
 import { createRouter } from "../../../lib/wamp/router.ts";
 import { SILENT_LOGGER } from "../../../lib/log/logger.ts";
 import type { ServeContext } from "../../../lib/web/path_service.ts";
-import { REALM1, startWampServer, within } from "./_wire_helpers.ts";
+import {
+  RawWampClient,
+  REALM1,
+  startWampServer,
+  within,
+} from "./_wire_helpers.ts";
+import { codecForSubprotocol } from "../../../lib/wamp/codecs/mod.ts";
 import {
   assert,
   assertEquals,
@@ -341,5 +347,34 @@ Deno.test("createWebSocketService() maps auto_ping options onto Deno's keep-aliv
     assert(seen.includes(0x89), "expected a ping frame");
   } finally {
     conn.close();
+  }
+});
+
+Deno.test("createWebSocketService() speaks wamp.2.json.batched and wamp.2.cbor.batched", async () => {
+  await using server = startWampServer();
+  for (const subprotocol of ["wamp.2.json.batched", "wamp.2.cbor.batched"]) {
+    await using client = await RawWampClient.open(server.url, subprotocol);
+    const codec = codecForSubprotocol(subprotocol)!;
+    const hello = codec.encode([1, "realm1", {
+      roles: { subscriber: {}, publisher: {} },
+    }]);
+    const subscribe = codec.encode([32, 1, {}, "com.example.batch"]);
+    const publish = codec.encode([
+      16,
+      2,
+      { exclude_me: false },
+      "com.example.batch",
+      ["hi"],
+    ]);
+    client.sendRaw(hello); // nothing may follow HELLO before WELCOME
+    assertEquals((await client.next())[0], 2);
+    client.sendRaw(
+      typeof subscribe === "string"
+        ? subscribe + publish
+        : new Uint8Array([...subscribe, ...publish as Uint8Array]),
+    );
+    assertEquals((await client.next())[0], 33);
+    const event = await client.next();
+    assertEquals([event[0], event[4]], [36, ["hi"]]);
   }
 });

@@ -1,6 +1,8 @@
 import {
   type Codec,
+  JSON_BATCHED_CODEC,
   JSON_CODEC,
+  MSGPACK_BATCHED_CODEC,
   MSGPACK_CODEC,
 } from "../../../lib/wamp/codecs/mod.ts";
 import {
@@ -313,4 +315,54 @@ Deno.test("WebSocketTransport.close() before the upgrade completes closes once o
   } finally {
     await server.shutdown();
   }
+});
+
+Deno.test("WebSocketTransport.send() puts one tick's messages in one batched frame", async () => {
+  await using server = transportServer(JSON_BATCHED_CODEC);
+  const pair = await server.connect();
+  pair.transport.send([36, 1, 2, {}, ["a"]]);
+  pair.transport.send([36, 1, 3, {}, ["b"]]);
+  pair.transport.send([50, 7, {}]);
+  await until(() => pair.received.length === 1, "batched frame");
+  assertEquals(
+    pair.received[0],
+    '[36,1,2,{},["a"]]\x1e[36,1,3,{},["b"]]\x1e[50,7,{}]\x1e',
+  );
+  // a message and a close in the same tick: the message still goes first
+  pair.transport.send([3, { message: "bye" }, "wamp.close.system_shutdown"]);
+  pair.transport.close(1001);
+  const event = await within(pair.clientClosed, "close");
+  assertEquals(event.code, 1001);
+  assertEquals(
+    JSON_BATCHED_CODEC.decodeBatch(pair.received[1] as string)[0]![0],
+    3,
+  );
+  await within(pair.transport.finished, "finished");
+});
+
+Deno.test("WebSocketTransport batches msgpack frames a batched decoder splits back", async () => {
+  await using server = transportServer(MSGPACK_BATCHED_CODEC);
+  const pair = await server.connect();
+  pair.client.send(
+    new Uint8Array([
+      ...(MSGPACK_BATCHED_CODEC.encode([1, "realm1", {}]) as Uint8Array),
+      ...(MSGPACK_BATCHED_CODEC.encode([
+        6,
+        {},
+        "wamp.close.normal",
+      ]) as Uint8Array),
+    ]),
+  );
+  await until(
+    () => pair.recorded.messages.length === 2,
+    "two messages from one frame",
+  );
+  pair.transport.send([2, 1, {}]);
+  pair.transport.send([6, {}, "wamp.close.goodbye_and_out"]);
+  await until(() => pair.received.length === 1, "one frame");
+  const messages = MSGPACK_BATCHED_CODEC.decodeBatch(
+    new Uint8Array(pair.received[0] as ArrayBuffer),
+  );
+  assertEquals(messages, [[2, 1, {}], [6, {}, "wamp.close.goodbye_and_out"]]);
+  await closeAll([pair]);
 });
