@@ -117,6 +117,8 @@ export class WebSocketTransport implements Transport {
   #pending: (string | Uint8Array)[] = [];
 
   /**
+   * Wraps an upgraded socket; call {@link WebSocketTransport.start} next.
+   *
    * @param socket The server side of an upgraded connection.
    * @param options Codec, connection info and limits.
    */

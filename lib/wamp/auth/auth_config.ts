@@ -7,6 +7,7 @@
 
 /** `{"type": "dynamic", "authenticator": uri}`: ask a WAMP procedure. */
 export interface DynamicAuthConfig {
+  /** Ask a WAMP procedure. */
   type: "dynamic";
   /** Procedure called as `(realm, authid, details)`. */
   authenticator: string;
@@ -16,8 +17,9 @@ export interface DynamicAuthConfig {
 
 /** Static anonymous access. */
 export interface StaticAnonymousConfig {
+  /** Fixed identity. */
   type: "static";
-  /** @default {"anonymous"} */
+  /** Role assigned. @default {"anonymous"} */
   role?: string | undefined;
   /** Fixed authid; random when absent. */
   authid?: string | undefined;
@@ -29,13 +31,17 @@ export interface StaticAnonymousConfig {
 export interface TicketPrincipal {
   /** The ticket; `${VAR}` reads the environment variable VAR at startup. */
   ticket: string;
+  /** Role assigned on success. */
   role: string;
+  /** Realm to join instead of the HELLO realm. */
   realm?: string | undefined;
 }
 
 /** Static WAMP-Ticket. */
 export interface StaticTicketConfig {
+  /** Principals listed in the config. */
   type: "static";
+  /** authid → principal. */
   principals: Record<string, TicketPrincipal>;
 }
 
@@ -43,19 +49,23 @@ export interface StaticTicketConfig {
 export interface WampCraUser {
   /** The secret; `${VAR}` reads the environment variable VAR at startup. */
   secret: string;
+  /** Role assigned on success. */
   role: string;
   /** With a salt, the key is PBKDF2-SHA256(secret, salt), base64-encoded. */
   salt?: string | undefined;
-  /** @default {1000} */
+  /** PBKDF2 iterations. @default {1000} */
   iterations?: number | undefined;
-  /** @default {32} */
+  /** Derived key length in bytes. @default {32} */
   keylen?: number | undefined;
+  /** Realm to join instead of the HELLO realm. */
   realm?: string | undefined;
 }
 
 /** Static WAMP-CRA. */
 export interface StaticWampCraConfig {
+  /** Users listed in the config. */
   type: "static";
+  /** authid → user. */
   users: Record<string, WampCraUser>;
 }
 
@@ -63,21 +73,29 @@ export interface StaticWampCraConfig {
 export interface CryptosignPrincipal {
   /** Ed25519 public keys, hex-encoded (64 hex digits each). */
   "authorized_keys": string[];
+  /** Role assigned on success. */
   role: string;
+  /** Realm to join instead of the HELLO realm. */
   realm?: string | undefined;
 }
 
 /** Static WAMP-Cryptosign. */
 export interface StaticCryptosignConfig {
+  /** Principals listed in the config. */
   type: "static";
+  /** authid → principal. */
   principals: Record<string, CryptosignPrincipal>;
 }
 
 /** A transport's `auth`: method name → method config. */
 export interface AuthConfig {
+  /** Anonymous access (role `anonymous` unless configured). */
   anonymous?: StaticAnonymousConfig | DynamicAuthConfig | undefined;
+  /** WAMP-Ticket. */
   ticket?: StaticTicketConfig | DynamicAuthConfig | undefined;
+  /** WAMP-CRA, plain or salted. */
   wampcra?: StaticWampCraConfig | DynamicAuthConfig | undefined;
+  /** WAMP-Cryptosign (Ed25519). */
   cryptosign?: StaticCryptosignConfig | DynamicAuthConfig | undefined;
   /** Other Crossbar methods (`tls`, `cookie`, `scram`, …) are not supported. */
   [method: string]: unknown;
@@ -86,6 +104,8 @@ export interface AuthConfig {
 /** The `auth` config cannot be used (bad shape, missing `${VAR}`). */
 export class AuthConfigError extends Error {
   /**
+   * Creates the error.
+   *
    * @param message What is wrong, naming the method and key.
    * @param options Standard error options.
    */

@@ -43,6 +43,8 @@ export interface Codec {
  */
 export class CodecError extends Error {
   /**
+   * Creates the error.
+   *
    * @param message What was wrong with the frame.
    * @param options The underlying parser error, if any.
    */
