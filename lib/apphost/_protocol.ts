@@ -62,6 +62,10 @@ export interface InitMessage {
    * future WAMP session port. The worker keeps them for the app.
    */
   ports: Record<string, MessagePort>;
+  /** Mount path of the app, for messages. */
+  mount: string;
+  /** Realm behind `ports.wamp`, when the path has a `wamp` config. */
+  wampRealm: string | undefined;
 }
 
 /** Why the app could not be loaded, as reported by the worker. */

@@ -22,6 +22,7 @@ import type {
 import { createRing, RingReader, RingWriter } from "./_ring.ts";
 import { StreamReceiver, StreamSender } from "./_relay.ts";
 import { plainResponse } from "./_responses.ts";
+import type { WampAccess, WampLink } from "./_wamp_access.ts";
 
 /** One request on its way through the pool. */
 export interface Exchange {
@@ -58,6 +59,10 @@ export interface WorkerSpec {
   check: boolean;
   /** Limit for streamed request bodies. */
   maxBodySize: number | undefined;
+  /** Mount path, told to the app. */
+  mount: string;
+  /** Router access for the app's session (the path's `wamp` config). */
+  wamp: WampAccess | undefined;
 }
 
 /** Callbacks from a worker to its pool. */
@@ -99,6 +104,7 @@ export class WorkerHandle {
   #exchanges = new Map<number, Exchange>();
   #events: WorkerEvents;
   #spec: WorkerSpec;
+  #wampLink: WampLink | undefined;
   #settleReady!: (failure?: LoadFailure | Error) => void;
 
   /** Creates the worker and sends it `init`. */
@@ -130,6 +136,7 @@ export class WorkerHandle {
       this.#die(`uncaught ${event.message}`);
     };
     this.#worker.onmessageerror = () => this.#die("unreadable message");
+    const link = this.#wampLink = spec.wamp?.connect();
     const init: InitMessage = {
       t: "init",
       specifier: spec.specifier,
@@ -137,9 +144,11 @@ export class WorkerHandle {
       toWorker,
       toHost,
       check: spec.check,
-      ports: {},
+      ports: link === undefined ? {} : { wamp: link.port },
+      mount: spec.mount,
+      wampRealm: link?.realm,
     };
-    this.#worker.postMessage(init);
+    this.#worker.postMessage(init, link === undefined ? [] : [link.port]);
     this.#reader.start();
   }
 
@@ -231,6 +240,7 @@ export class WorkerHandle {
     if (!this.#dead) {
       this.#dead = true;
       this.#worker.terminate();
+      this.#wampLink?.close();
       this.#writer.close();
       this.#settleReady(new Error("Worker terminated"));
       for (const ex of [...this.#exchanges.values()]) {

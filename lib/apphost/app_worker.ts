@@ -2,7 +2,9 @@
  * Entry module of an app worker (one per pool slot). Lifecycle:
  *
  * 1. `app_worker.ts`: install crash and exit guards, listen for `init`.
- * 2. `init`: import the app module, pick the export, check its shape, post
+ * 2. `init`: hand the app API its slot (`lib/app/host_slot.ts`: mount
+ *    path and WAMP port), import the app module, pick the export, check
+ *    its shape, post
  *    `ready` (or `load_error`); a check-only worker stops here.
  * 3. `_worker_app_host.ts`: read request records from the ring, call the
  *    app, write response records; bodies stream over the port.
@@ -13,6 +15,10 @@ import { toErrorData } from "./_protocol.ts";
 import type { ControlMessage, InitMessage, PortMessage } from "./_protocol.ts";
 import { toAppHandler } from "./_app_shape.ts";
 import { WorkerAppHost } from "./_worker_app_host.ts";
+import { installAppHost } from "../app/host_slot.ts";
+// Loaded with the worker itself, so that an app importing `crossbar/app`
+// finds it in the module map and needs no read access to the library.
+import "../app/mod.ts";
 
 interface WorkerScope {
   postMessage(message: unknown, transfer?: Transferable[]): void;
@@ -66,6 +72,13 @@ scope.close = () => {
 };
 
 async function init(message: InitMessage): Promise<void> {
+  const port = message.ports.wamp;
+  installAppHost({
+    path: message.mount,
+    wamp: port === undefined || message.wampRealm === undefined
+      ? undefined
+      : { port, realm: message.wampRealm },
+  });
   let module: Record<string, unknown>;
   try {
     module = await import(message.specifier);

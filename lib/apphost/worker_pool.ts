@@ -14,6 +14,7 @@ import {
   type WorkerSpec,
 } from "./_worker_handle.ts";
 import { AppLoadError } from "./errors.ts";
+import type { WampAccess } from "./_wamp_access.ts";
 
 /** Options for {@link WorkerPool}. */
 export interface WorkerPoolOptions {
@@ -45,6 +46,8 @@ export interface WorkerPoolOptions {
   maxBodySize: number | undefined;
   /** Put stack traces into 500 responses. */
   displayTracebacks: boolean;
+  /** Router access for the apps' sessions (the path's `wamp` config). */
+  wamp: WampAccess | undefined;
   logger: Logger;
 }
 
@@ -180,6 +183,8 @@ export class WorkerPool {
       name: `wsgi ${o.mount}`,
       check: false,
       maxBodySize: o.maxBodySize,
+      mount: o.mount,
+      wamp: o.wamp,
     };
     const worker = new WorkerHandle(spec, {
       died: (w, reason) => this.#onDied(w, reason),

@@ -23,6 +23,8 @@ import { AbortWatch, type Watched } from "./_abort_watch.ts";
 import { type AppPermissions, buildWorkerPermissions } from "./permissions.ts";
 import { moduleDir, resolveModule } from "./resolve_module.ts";
 import { WorkerPool } from "./worker_pool.ts";
+import { WampAccess, type WampAccessConfig } from "./_wamp_access.ts";
+import { createRouter, type Router } from "../wamp/router.ts";
 
 /**
  * Options of a wsgi service; the names equal the config keys of a
@@ -63,12 +65,20 @@ export interface WsgiServiceOptions {
    * @default {false}
    */
   "display_tracebacks"?: boolean;
+  /**
+   * WAMP access for the app (`wamp()` of `lib/app/mod.ts`): the realm,
+   * role and authid of each worker's session on the node's router.
+   * Absent: the app has no router access. Needs `env.router`.
+   */
+  wamp?: WampAccessConfig;
 }
 
 /** What the node gives a service. */
 export interface WsgiServiceEnv {
   /** Where the service logs. */
   logger: Logger;
+  /** The node's router; required when the options have `wamp`. */
+  router?: Router;
 }
 
 class WsgiService implements PathService, AsyncDisposable {
@@ -87,7 +97,8 @@ class WsgiService implements PathService, AsyncDisposable {
   handle(request: Request, context: ServeContext): Promise<Response> {
     if (this.#closed) return Promise.resolve(plainResponse(503));
     const method = request.method;
-    if (request.body !== null && method !== "GET" && method !== "HEAD") {
+    // `request.body` is not free: only look at it when a body is possible.
+    if (method !== "GET" && method !== "HEAD" && request.body !== null) {
       return this.#handleWithBody(request, context);
     }
     return this.#submit(request, context, undefined, false);
@@ -186,8 +197,9 @@ function poolSize(options: WsgiServiceOptions): { min: number; max: number } {
  * waits until the app is loaded in them.
  *
  * @param options The path's config.
- * @param env Logger.
+ * @param env Logger, and the router when `options.wamp` is set.
  * @returns The service, ready to mount; close it with `close(deadline)`.
+ * @throws {WampError} If `options.wamp` names an unknown realm or role.
  * @throws {AppLoadError} If the module is missing, fails to import, or
  * has no usable export.
  *
@@ -216,6 +228,7 @@ export async function createWsgiService(
     module: options.module,
     path: resolved.path,
     object: options.object,
+    wamp: wampAccess(options, env.router),
     permissions: buildWorkerPermissions({
       cbdir: options.cbdir,
       appDir: moduleDir(resolved),
@@ -264,11 +277,16 @@ export async function checkWsgiApp(options: WsgiServiceOptions): Promise<void> {
     appDir: moduleDir(resolved),
     permissions: options.permissions,
   });
+  // An app may join at import time: give it a scratch router for the check.
+  const router = options.wamp === undefined
+    ? undefined
+    : scratchRouter(options.wamp);
   const pool = new WorkerPool({
     specifier: resolved.specifier,
     module: options.module,
     path: resolved.path,
     object: options.object,
+    wamp: wampAccess(options, router),
     permissions,
     mount: options.path,
     min: 1,
@@ -281,6 +299,36 @@ export async function checkWsgiApp(options: WsgiServiceOptions): Promise<void> {
     displayTracebacks: false,
     logger: SILENT_LOGGER,
   });
-  await pool.start();
-  await pool.close(Date.now());
+  try {
+    await pool.start();
+    await pool.close(Date.now());
+  } finally {
+    await router?.close();
+  }
+}
+
+function wampAccess(
+  options: WsgiServiceOptions,
+  router: Router | undefined,
+): WampAccess | undefined {
+  if (options.wamp === undefined) return undefined;
+  if (router === undefined) {
+    throw new TypeError(
+      `Cannot give the app at path "${options.path}" WAMP access: no router was passed to the wsgi service`,
+    );
+  }
+  return new WampAccess(router, options.wamp, options.path);
+}
+
+function scratchRouter(config: WampAccessConfig): Router {
+  const all = { call: true, register: true, publish: true, subscribe: true };
+  return createRouter({
+    realms: [{
+      name: config.realm,
+      roles: [{
+        name: config.role,
+        permissions: [{ uri: "", match: "prefix", allow: all }],
+      }],
+    }],
+  });
 }
