@@ -74,7 +74,7 @@ export async function createPathService(
           path: context.path,
           display_tracebacks: context.displayTracebacks,
         },
-        { logger: context.logger },
+        { logger: context.logger, router: context.router },
       );
     case "websocket":
       return createWebSocketService(config, {
