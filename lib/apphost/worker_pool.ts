@@ -321,11 +321,17 @@ function loadError(o: WorkerPoolOptions, error: unknown): AppLoadError {
     ? error.exports.map((e) => `"${e}"`).join(", ")
     : "none";
   switch (error.kind) {
-    case "import":
+    case "import": {
+      // Deno's hint names a CLI flag; for an app it is the path's config.
+      const text = stripAnsi(error.message).replace(
+        /, run again with the --allow-read flag/,
+        ` (grant it with "permissions": {"read": [...]})`,
+      );
       return new AppLoadError(
-        `WSGI app ${where} import failed: ${error.name}: ${error.message}`,
+        `WSGI app ${where} import failed: ${error.name}: ${text}`,
         options,
       );
+    }
     case "export":
       return new AppLoadError(
         `WSGI app object "${o.object}" not in ${where}: exports found: ${exports}`,
@@ -342,4 +348,11 @@ function loadError(o: WorkerPoolOptions, error: unknown): AppLoadError {
 function isLoadFailure(value: unknown): value is LoadFailure {
   return typeof value === "object" && value !== null &&
     (value as { t?: unknown }).t === "load_error";
+}
+
+// deno-lint-ignore no-control-regex -- matches terminal color codes
+const ANSI_REGEXP = /\x1b\[[0-9;]*m/g;
+
+function stripAnsi(text: string): string {
+  return text.replace(ANSI_REGEXP, "");
 }

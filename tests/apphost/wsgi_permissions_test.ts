@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { buildWorkerPermissions } from "../../lib/apphost/mod.ts";
+import { AppLoadError, buildWorkerPermissions } from "../../lib/apphost/mod.ts";
 import { APPS_DIR, hostApp } from "./_setup.ts";
 
 interface Probe {
@@ -119,4 +119,24 @@ Deno.test("createWsgiService() answers 500 and logs an uncaught NotCapable", asy
     app.lines.some((l) => / warn .*NotCapable: Requires env access/.test(l)),
     app.lines.join("\n"),
   );
+});
+
+Deno.test("createWsgiService() needs a read grant for imports outside the app folder", async () => {
+  const denied = await hostApp({ module: "pkg.imports_outside", object: "app" })
+    .then(async (app) => {
+      await app[Symbol.asyncDispose]();
+      return undefined;
+    }, (error: Error) => error);
+  assert.ok(denied instanceof AppLoadError);
+  assert.match(
+    denied.message,
+    /import failed: TypeError: Requires read access to ".*fetch_object\.ts" \(grant it with "permissions": \{"read": \[\.\.\.\]\}\)/,
+  );
+  await using app = await hostApp({
+    module: "pkg.imports_outside",
+    object: "app",
+    permissions: { read: [".."] },
+  });
+  const response = await fetch(`${app.url}/x`);
+  assert.equal(await response.text(), "fetch object saw /x");
 });
