@@ -8,25 +8,29 @@
 import { Result, wamp, WampError } from "crossbar/app";
 
 const session = await wamp();
+// Every worker of a pool registers the same procedures: share them.
+const shared = { invoke: "roundrobin" } as const;
 
-await session.register("com.test.add", ([a, b]) => Number(a) + Number(b));
-await session.register("com.test.whoami", () => session.sessionId, {
-  invoke: "roundrobin",
-});
+await session.register(
+  "com.test.add",
+  ([a, b]) => Number(a) + Number(b),
+  shared,
+);
+await session.register("com.test.whoami", () => session.sessionId, shared);
 await session.register("com.test.fail", () => {
   throw new WampError("com.test.oops", ["bad input"], { code: 7 });
-});
+}, shared);
 await session.register("com.test.countdown", (args, _kwargs, details) => {
   for (let i = Number(args[0]); i > 0; i--) details.progress?.([i]);
   return new Result(["liftoff"], { worker: session.sessionId });
-});
+}, shared);
 await session.register("com.test.crash", () => {
   // Crash the worker after answering: an uncaught error in a timer.
   setTimeout(() => {
     throw new Error("crashed on purpose");
   }, 10);
   return "crashing";
-});
+}, shared);
 const echo = await session.subscribe("com.test.echo.in");
 (async () => {
   for await (const event of echo) {
