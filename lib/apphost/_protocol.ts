@@ -34,7 +34,13 @@ export const FLAG_INLINE = 1;
 export const FLAG_STREAM = 2;
 
 /** Bodies up to this size travel inside a ring record. */
-export const INLINE_MAX = 64 * 1024;
+export const INLINE_MAX = 256 * 1024;
+
+/**
+ * Request bodies of a known length up to this size are read whole on the
+ * host and handed over as one transferred chunk; larger ones stream.
+ */
+export const BUFFER_MAX = 1024 * 1024;
 
 /** Port messages (host ⇄ worker). `id` is the request id. */
 export type PortMessage =

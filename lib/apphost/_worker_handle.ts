@@ -34,8 +34,10 @@ export interface Exchange {
   readonly context: ServeContext;
   /** URL the app sees (mount prefix stripped). */
   readonly url: string;
-  /** The small body, already read. */
+  /** The small body, already read (sent inside the record). */
   readonly inline: Uint8Array | undefined;
+  /** A mid-sized body, already read (sent as one chunk). */
+  readonly buffered: Uint8Array<ArrayBuffer> | undefined;
   /** Whether the body is relayed as a stream. */
   readonly stream: boolean;
   /** Settles the client's response (first call wins). */
@@ -205,18 +207,15 @@ export class WorkerHandle {
     }
     this.#exchanges.set(ex.id, ex);
     this.#writer.write(record);
-    if (ex.stream && request.body !== null) {
-      ex.sender = new StreamSender(
-        ex.id,
-        request.body.getReader(),
-        this.#post,
-        {
-          copy: false,
-          limit: this.#spec.maxBodySize,
-          onLimit: () => this.#bodyTooLarge(ex),
-        },
-      );
-      void ex.sender.run();
+    if (ex.stream) {
+      const body = ex.buffered === undefined ? request.body : emptyBody();
+      if (body === null) return;
+      ex.sender = new StreamSender(ex.id, body.getReader(), this.#post, {
+        copy: false,
+        limit: this.#spec.maxBodySize,
+        onLimit: () => this.#bodyTooLarge(ex),
+      });
+      void ex.sender.run(ex.buffered === undefined ? [] : [ex.buffered]);
     }
   }
 
@@ -376,4 +375,8 @@ export class WorkerHandle {
 function hasContentType(headers: [string, string][]): boolean {
   for (const header of headers) if (header[0] === "content-type") return true;
   return false;
+}
+
+function emptyBody(): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({ start: (c) => c.close() });
 }

@@ -16,7 +16,7 @@
  */
 import { type Logger, SILENT_LOGGER } from "../log/logger.ts";
 import type { PathService, ServeContext } from "../web/path_service.ts";
-import { INLINE_MAX } from "./_protocol.ts";
+import { BUFFER_MAX, INLINE_MAX } from "./_protocol.ts";
 import { plainResponse } from "./_responses.ts";
 import type { Exchange } from "./_worker_handle.ts";
 import { AbortWatch, type Watched } from "./_abort_watch.ts";
@@ -112,22 +112,25 @@ class WsgiService implements PathService, AsyncDisposable {
     const length = header === null ? NaN : Number(header);
     const max = this.#maxBodySize;
     if (max !== undefined && length > max) return plainResponse(413);
-    if (!(length <= INLINE_MAX)) {
+    if (!(length <= BUFFER_MAX)) {
       return await this.#submit(request, context, undefined, true);
     }
-    let inline: Uint8Array;
+    let body: Uint8Array<ArrayBuffer>;
     try {
-      inline = await request.bytes();
+      body = await request.bytes();
     } catch {
       return plainResponse(499);
     }
-    return await this.#submit(request, context, inline, false);
+    // Small: inside the ring record; up to BUFFER_MAX: one transferred chunk.
+    return body.byteLength <= INLINE_MAX
+      ? await this.#submit(request, context, body, false)
+      : await this.#submit(request, context, body, true);
   }
 
   #submit(
     request: Request,
     context: ServeContext,
-    inline: Uint8Array | undefined,
+    body: Uint8Array<ArrayBuffer> | undefined,
     stream: boolean,
   ): Promise<Response> {
     const url = request.url;
@@ -143,7 +146,8 @@ class WsgiService implements PathService, AsyncDisposable {
         request,
         context,
         url: origin + context.rest + context.search,
-        inline,
+        inline: stream ? undefined : body,
+        buffered: stream ? body : undefined,
         stream,
         respond: (response) => {
           if (done) return;

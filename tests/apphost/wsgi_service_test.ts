@@ -103,19 +103,22 @@ Deno.test("createWsgiService() hosts an `export default { fetch }` object", asyn
   assert.deepEqual((await get(`${app.url}/p/q`)).text, "fetch object saw /p/q");
 });
 
-Deno.test("createWsgiService() serves bodies above the inline limit", async () => {
+Deno.test("createWsgiService() carries bodies of every size both ways", async () => {
   await using app = await hostApp();
-  const big = await fetch(`${app.url}/big?size=3000000`);
-  const bytes = await big.bytes();
-  assert.deepEqual(bytes.byteLength, 3_000_000);
-  assert.ok(bytes.every((b) => b === 97));
-  const payload = new Uint8Array(700_000).map((_, i) => i % 251);
-  const echoed = await fetch(`${app.url}/echo`, {
-    method: "POST",
-    body: payload,
-  });
-  assert.deepEqual(echoed.headers.get("x-echo"), "1");
-  assert.deepEqual(await echoed.bytes(), payload);
+  // Inline in the ring, one transferred chunk, streamed with credit.
+  for (const size of [0, 100_000, 700_000, 3_000_000]) {
+    const big = await fetch(`${app.url}/big?size=${size}`);
+    const bytes = await big.bytes();
+    assert.equal(bytes.byteLength, size);
+    assert.ok(bytes.every((b) => b === 97));
+    const payload = new Uint8Array(size).map((_, i) => i % 251);
+    const echoed = await fetch(`${app.url}/echo`, {
+      method: "POST",
+      body: payload,
+    });
+    assert.equal(echoed.headers.get("x-echo"), "1");
+    assert.deepEqual(await echoed.bytes(), payload, `echo of ${size} bytes`);
+  }
 });
 
 Deno.test("createWsgiService() answers 500 when the app returns no Response", async () => {
