@@ -96,6 +96,8 @@ export type ControlMessage =
 
 /** Strings up to this length get the pure-JS ASCII fast path. */
 const SHORT_STRING = 256;
+/** Larger bodies stay bytes (decoding them would cost more than it saves). */
+const TEXT_BODY_MAX = 16 * 1024;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const strictDecoder = new TextDecoder("utf-8", {
@@ -278,8 +280,8 @@ export class RecordDecoder {
   }
 
   /**
-   * Reads a body as a string if it is valid UTF-8 (`Deno.serve` sends string
-   * bodies faster), else as bytes.
+   * Reads a small body as a string if it is valid UTF-8 (`Deno.serve` sends
+   * small string bodies faster), else as bytes.
    */
   textOrBytes(): string | Uint8Array<ArrayBuffer> {
     const n = this.u32();
@@ -299,6 +301,7 @@ export class RecordDecoder {
     }
     const bytes = data.slice(start, start + n);
     this.#pos += n;
+    if (n > TEXT_BODY_MAX) return bytes;
     try {
       return strictDecoder.decode(bytes);
     } catch {
