@@ -16,6 +16,13 @@ export interface BinarySerializer {
   decode(bytes: Uint8Array): unknown;
 }
 
+function notLoaded(name: CodecName): BinarySerializer {
+  const refuse = (): never => {
+    throw new Error(`The ${name} codec is not loaded: await its load() first`);
+  };
+  return { name, encode: refuse, decode: refuse };
+}
+
 function asBytes(data: string | Uint8Array, name: string): Uint8Array {
   if (typeof data === "string") {
     throw new CodecError(
@@ -42,13 +49,23 @@ function decodeOne(serializer: BinarySerializer, bytes: Uint8Array) {
   return checkMessage(value, serializer.name, false);
 }
 
-/** The `wamp.2.<name>` and `wamp.2.<name>.batched` codecs. */
+/**
+ * The `wamp.2.<name>` and `wamp.2.<name>.batched` codecs. The serializer is
+ * loaded by the codecs' `load()`; until then they refuse to work.
+ */
 export function binaryCodecs(
-  serializer: BinarySerializer,
+  name: CodecName,
+  loadSerializer: () => Promise<BinarySerializer>,
 ): { plain: Codec; batched: Codec } {
-  const { name } = serializer;
+  let serializer = notLoaded(name);
+  let loading: Promise<void> | undefined;
+  const load = () =>
+    loading ??= loadSerializer().then((loaded) => {
+      serializer = loaded;
+    });
   const plain: Codec = Object.freeze({
     name,
+    load,
     subprotocol: `wamp.2.${name}`,
     binary: true,
     batched: false,
@@ -65,6 +82,7 @@ export function binaryCodecs(
     );
   const batched: Codec = Object.freeze({
     name,
+    load,
     subprotocol: `wamp.2.${name}.batched`,
     binary: true,
     batched: true,

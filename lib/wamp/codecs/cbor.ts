@@ -4,28 +4,27 @@
  *
  * @module
  */
-import { Decoder, Encoder } from "cbor-x";
-import { binaryCodecs } from "./_binary_codec.ts";
+import { binaryCodecs, type BinarySerializer } from "./_binary_codec.ts";
 import type { Codec } from "./codec.ts";
 
-const encoder = new Encoder({
-  useRecords: false,
-  tagUint8Array: false,
-  mapsAsObjects: true,
-  useFloat32: 0,
-});
-const decoder = new Decoder({ useRecords: false, mapsAsObjects: true });
-
-function encodeCbor(value: unknown): Uint8Array {
-  // cbor-x returns a view on its shared buffer: copy it out.
-  return Uint8Array.prototype.slice.call(encoder.encode(value));
+async function loadCbor(): Promise<BinarySerializer> {
+  const { Decoder, Encoder } = await import("cbor-x");
+  const encoder = new Encoder({
+    useRecords: false,
+    tagUint8Array: false,
+    mapsAsObjects: true,
+    useFloat32: 0,
+  });
+  const decoder = new Decoder({ useRecords: false, mapsAsObjects: true });
+  return {
+    name: "cbor",
+    // cbor-x returns a view on its shared buffer: copy it out.
+    encode: (value) => Uint8Array.prototype.slice.call(encoder.encode(value)),
+    decode: (bytes) => decoder.decode(bytes),
+  };
 }
 
-const codecs = binaryCodecs({
-  name: "cbor",
-  encode: encodeCbor,
-  decode: (bytes) => decoder.decode(bytes),
-});
+const codecs = binaryCodecs("cbor", loadCbor);
 
 /** `wamp.2.cbor`: one CBOR item per binary frame. */
 export const CBOR_CODEC: Codec = codecs.plain;

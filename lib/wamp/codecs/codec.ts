@@ -19,6 +19,12 @@ export interface Codec {
   /** Whether one frame may carry several messages. */
   readonly batched: boolean;
   /**
+   * Loads the serialization library on first use (MessagePack and CBOR are
+   * loaded only when a client asks for them, to keep start-up fast).
+   * `encode` and `decode` need it settled; resolves at once for JSON.
+   */
+  load(): Promise<void>;
+  /**
    * Encodes one message as one frame (a batched codec frames it as a batch of
    * one). Throws a `TypeError` for values the serialization cannot carry.
    */

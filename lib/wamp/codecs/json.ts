@@ -40,6 +40,7 @@ function asText(data: string | Uint8Array): string {
 
 /** `wamp.2.json`: one JSON text per text frame. */
 export const JSON_CODEC: Codec = Object.freeze({
+  load: () => Promise.resolve(),
   name: "json",
   subprotocol: "wamp.2.json",
   binary: false,
@@ -65,6 +66,7 @@ function decodeJsonBatch(data: string | Uint8Array): WampMessage[] {
 
 /** `wamp.2.json.batched`: JSON texts, each followed by `\x1e`. */
 export const JSON_BATCHED_CODEC: Codec = Object.freeze({
+  load: () => Promise.resolve(),
   name: "json",
   subprotocol: "wamp.2.json.batched",
   binary: false,

@@ -4,29 +4,29 @@
  *
  * @module
  */
-import { Decoder, Encoder, ExtensionCodec } from "@msgpack/msgpack";
-import { binaryCodecs } from "./_binary_codec.ts";
+import { binaryCodecs, type BinarySerializer } from "./_binary_codec.ts";
 import type { Codec } from "./codec.ts";
 
-/**
- * msgpackr (wampy's msgpack library) writes JavaScript `undefined` as the
- * extension type 0 with one zero byte; read it back as "absent".
- */
-const extensionCodec = new ExtensionCodec();
-extensionCodec.register({
-  type: 0,
-  encode: () => null,
-  decode: () => undefined,
-});
+async function loadMsgpack(): Promise<BinarySerializer> {
+  const { Decoder, Encoder, ExtensionCodec } = await import("@msgpack/msgpack");
+  // msgpackr (wampy's msgpack library) writes JavaScript `undefined` as the
+  // extension type 0 with one zero byte; read it back as "absent".
+  const extensionCodec = new ExtensionCodec();
+  extensionCodec.register({
+    type: 0,
+    encode: () => null,
+    decode: () => undefined,
+  });
+  const encoder = new Encoder({ ignoreUndefined: false, maxDepth: 200 });
+  const decoder = new Decoder({ extensionCodec });
+  return {
+    name: "msgpack",
+    encode: (value) => encoder.encode(value),
+    decode: (bytes) => decoder.decode(bytes),
+  };
+}
 
-const encoder = new Encoder({ ignoreUndefined: false, maxDepth: 200 });
-const decoder = new Decoder({ extensionCodec });
-
-const codecs = binaryCodecs({
-  name: "msgpack",
-  encode: (value) => encoder.encode(value),
-  decode: (bytes) => decoder.decode(bytes),
-});
+const codecs = binaryCodecs("msgpack", loadMsgpack);
 
 /** `wamp.2.msgpack`: one MessagePack value per binary frame. */
 export const MSGPACK_CODEC: Codec = codecs.plain;

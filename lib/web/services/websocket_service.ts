@@ -142,7 +142,10 @@ class WebSocketService implements PathService {
     this.#idleTimeout = idleTimeoutSeconds(this.#options);
   }
 
-  handle(request: Request, context: ServeContext): Response {
+  handle(
+    request: Request,
+    context: ServeContext,
+  ): Response | Promise<Response> {
     if (context.rest !== "/") {
       return plain(404, "Not Found: no such child resource");
     }
@@ -165,7 +168,9 @@ class WebSocketService implements PathService {
     }
     const codec = this.#negotiate(request);
     if (codec instanceof Response) return codec;
-    return this.#upgrade(request, context, codec);
+    return codec === JSON_CODEC
+      ? this.#upgrade(request, context, codec)
+      : codec.load().then(() => this.#upgrade(request, context, codec));
   }
 
   #negotiate(request: Request): Codec | Response {

@@ -16,8 +16,12 @@ import {
   SILENT_LOGGER,
 } from "../../../lib/log/logger.ts";
 import { serveService } from "../../_helpers/serve_service.ts";
-import { codecForSubprotocol } from "../../../lib/wamp/codecs/mod.ts";
+import { codecForSubprotocol, CODECS } from "../../../lib/wamp/codecs/mod.ts";
 import type { WampMessage } from "../../../lib/wamp/transport.ts";
+
+// The binary codecs load their libraries on first use; these tests use them
+// directly.
+await Promise.all(CODECS.map((codec) => codec.load()));
 
 // autobahn-js warns on every close through console.warn; keep test output clean.
 autobahn.log.warn = () => {};

@@ -15,6 +15,10 @@ import { encode as msgpackEncode } from "@msgpack/msgpack";
 import { encode as cborEncode } from "cbor-x";
 import { assert, assertEquals, assertThrows } from "../../_helpers/assert.ts";
 
+// The binary codecs load their libraries on first use; these tests use them
+// directly.
+await Promise.all(CODECS.map((codec) => codec.load()));
+
 const SAMPLE = [
   36,
   5512315355,

@@ -1,5 +1,6 @@
 import {
   type Codec,
+  CODECS,
   JSON_BATCHED_CODEC,
   JSON_CODEC,
   MSGPACK_BATCHED_CODEC,
@@ -15,6 +16,10 @@ import type {
 } from "../../../lib/wamp/transport.ts";
 import { within } from "./_wire_helpers.ts";
 import { assert, assertEquals } from "../../_helpers/assert.ts";
+
+// The binary codecs load their libraries on first use; these tests use them
+// directly.
+await Promise.all(CODECS.map((codec) => codec.load()));
 
 /** What the router side saw on one transport. */
 interface Recorded {
