@@ -7,7 +7,6 @@
 import { parseArgs } from "node:util";
 import { createLogger, LOG_LEVELS, type LogLevel } from "./lib/log/mod.ts";
 import { VERSION } from "./lib/version.ts";
-import { runCheck, runInit, runStart } from "./lib/node/commands.ts";
 
 const USAGE = `Usage: crossbar-deno <command> [options]
 
@@ -71,13 +70,18 @@ export async function main(args: string[]): Promise<number> {
     ...(values.cbdir !== undefined && { cbdir: values.cbdir }),
     ...(values.config !== undefined && { config: values.config }),
   };
+  // The node's modules load only for the commands that need them.
+  const commands = () => import("./lib/node/commands.ts");
   switch (command) {
     case "start":
-      return await runStart({ ...where, logger });
+      return await (await commands()).runStart({ ...where, logger });
     case "check":
-      return await runCheck({ ...where, print, logger });
+      return await (await commands()).runCheck({ ...where, print, logger });
     case "init":
-      return await runInit({ appdir: values.appdir ?? ".", print });
+      return await (await commands()).runInit({
+        appdir: values.appdir ?? ".",
+        print,
+      });
     case "version":
       print(
         `crossbar-deno ${VERSION}\ndeno ${Deno.version.deno}\nv8 ${Deno.version.v8}\ntypescript ${Deno.version.typescript}\n`,
