@@ -1,7 +1,7 @@
 /**
- * Start-up time and idle memory of a whole node (the seed example, started
- * with `main.ts start`) against a bare `Deno.serve` hello-world process
- * measured in the same run.
+ * Start-up time and idle memory of whole nodes started with `main.ts start`
+ * (the seed example, and the same node with a plain function app) against a
+ * bare `Deno.serve` hello-world process measured in the same run.
  *
  * "Start-up" is from spawning the process until the first `GET /` answers
  * 200; "idle" is the process's resident memory (VmRSS, with its worker
@@ -20,6 +20,16 @@ const BARE =
   `Deno.serve({ hostname: "127.0.0.1", port: Number(Deno.args[0]), onListen() {} },
   () => new Response("<h1>Hello</h1>", { headers: { "content-type": "text/html" } }));`;
 
+const PLAIN_APP = `export function app(): Response {
+  return new Response("<h1>Hello from Crossbar.io</h1>", {
+    headers: { "content-type": "text/html" },
+  });
+}
+`;
+
+type Sample = { startMs: number; rss: number };
+type Case = "bare" | "plain" | "seed";
+
 function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
@@ -27,7 +37,8 @@ function freePort(): number {
   return port;
 }
 
-async function seedNodeDir(port: number): Promise<string> {
+/** A node directory with the seed's config on `port` and the chosen app. */
+async function nodeDir(port: number, app: "plain" | "seed"): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "node_bench_" });
   await Deno.mkdir(resolve(dir, ".crossbar"));
   const config = await Deno.readTextFile(
@@ -37,6 +48,10 @@ async function seedNodeDir(port: number): Promise<string> {
     resolve(dir, ".crossbar/config.json"),
     config.replace(/"port": 8080/, `"port": ${port}`),
   );
+  if (app === "plain") {
+    await Deno.writeTextFile(resolve(dir, "myapp.ts"), PLAIN_APP);
+    return dir;
+  }
   await Deno.copyFile(resolve(ROOT, "myapp.ts"), resolve(dir, "myapp.ts"));
   await Deno.mkdir(resolve(dir, "templates"));
   await Deno.copyFile(
@@ -52,11 +67,7 @@ async function rssMiB(pid: number): Promise<number> {
   return kb / 1024;
 }
 
-async function measure(
-  args: string[],
-  port: number,
-  cwd: string,
-): Promise<{ startMs: number; rss: number }> {
+async function measure(args: string[], port: number, cwd: string) {
   const started = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
     args,
@@ -65,24 +76,37 @@ async function measure(
     stderr: "null",
   }).spawn();
   let startMs = NaN;
-  for (let i = 0; i < 600; i++) {
+  for (let i = 0; i < 3000 && Number.isNaN(startMs); i++) {
     try {
       const response = await fetch(`http://127.0.0.1:${port}/`);
       await response.body?.cancel();
-      if (response.status === 200) {
-        startMs = performance.now() - started;
-        break;
-      }
+      if (response.status === 200) startMs = performance.now() - started;
     } catch {
-      // not listening yet
+      await new Promise((r) => setTimeout(r, 2)); // not listening yet
     }
-    await new Promise((r) => setTimeout(r, 10));
   }
   await new Promise((r) => setTimeout(r, 1000));
   const rss = await rssMiB(child.pid);
   child.kill("SIGTERM");
   await child.status;
   return { startMs, rss };
+}
+
+async function sample(which: Case, bareFile: string): Promise<Sample> {
+  const port = freePort();
+  if (which === "bare") {
+    return await measure(["run", "-A", bareFile, String(port)], port, ROOT);
+  }
+  const dir = await nodeDir(port, which);
+  try {
+    return await measure(
+      ["run", "-A", resolve(ROOT, "main.ts"), "start", "--loglevel", "none"],
+      port,
+      dir,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 }
 
 function median(values: number[]): number {
@@ -92,50 +116,33 @@ function median(values: number[]): number {
 
 const bareFile = await Deno.makeTempFile({ suffix: ".ts" });
 await Deno.writeTextFile(bareFile, BARE);
-const results = {
-  bare: [] as { startMs: number; rss: number }[],
-  node: [] as { startMs: number; rss: number }[],
-};
+const results: Record<Case, Sample[]> = { bare: [], plain: [], seed: [] };
 for (let round = 0; round < ROUNDS; round++) {
-  const barePort = freePort();
-  results.bare.push(
-    await measure(["run", "-A", bareFile, String(barePort)], barePort, ROOT),
-  );
-  const nodePort = freePort();
-  const dir = await seedNodeDir(nodePort);
-  results.node.push(
-    await measure(
-      ["run", "-A", resolve(ROOT, "main.ts"), "start", "--loglevel", "none"],
-      nodePort,
-      dir,
-    ),
-  );
-  await Deno.remove(dir, { recursive: true });
+  for (const which of ["bare", "plain", "seed"] as const) {
+    results[which].push(await sample(which, bareFile));
+  }
 }
 await Deno.remove(bareFile);
 
 const bareStart = median(results.bare.map((r) => r.startMs));
-const nodeStart = median(results.node.map((r) => r.startMs));
 const bareRss = median(results.bare.map((r) => r.rss));
-const nodeRss = median(results.node.map((r) => r.rss));
 const line = (name: string, a: string, b: string, c: string) =>
-  `${name.padEnd(34)}${a.padStart(10)}${b.padStart(10)}${c.padStart(16)}`;
+  `${name.padEnd(42)}${a.padStart(10)}${b.padStart(10)}${c.padStart(16)}`;
+const row = (name: string, samples: Sample[]) => {
+  const start = median(samples.map((r) => r.startMs));
+  const rss = median(samples.map((r) => r.rss));
+  const ratio = `${(start / bareStart).toFixed(2)} / ${
+    (rss / bareRss).toFixed(2)
+  }`;
+  return line(name, start.toFixed(0), rss.toFixed(0), ratio);
+};
 const out = [
   "",
-  `Node start-up and idle memory (median of ${ROUNDS} rounds, interleaved)`,
+  `Start-up (spawn to first 200) and idle memory, median of ${ROUNDS} interleaved rounds`,
   line("case", "start ms", "idle MiB", "ratio"),
-  line(
-    "bare Deno.serve hello (baseline)",
-    bareStart.toFixed(0),
-    bareRss.toFixed(0),
-    "1.00",
-  ),
-  line(
-    "seed node (wsgi pool + WAMP)",
-    nodeStart.toFixed(0),
-    nodeRss.toFixed(0),
-    `${(nodeStart / bareStart).toFixed(2)} / ${(nodeRss / bareRss).toFixed(2)}`,
-  ),
+  row("bare Deno.serve hello (baseline)", results.bare),
+  row("node: plain function app at / + WAMP /ws", results.plain),
+  row("seed node: Hono + nunjucks at / + WAMP /ws", results.seed),
   "(ratio: start-up time / idle memory relative to the bare process)",
   "",
 ].join("\n");
