@@ -15,15 +15,23 @@ export class SubscriptionHandle implements Subscription {
   #queue: AsyncQueue<AppEvent> | undefined;
   #limit: number;
   #stopped = false;
+  #onStop: (handle: SubscriptionHandle) => void;
 
   /**
    * @param topic The subscribed URI.
    * @param limit Events buffered for iteration.
    * @param buffering Whether events are kept before the first iteration.
+   * @param onStop Called once when it stops.
    */
-  constructor(topic: string, limit: number, buffering: boolean) {
+  constructor(
+    topic: string,
+    limit: number,
+    buffering: boolean,
+    onStop: (handle: SubscriptionHandle) => void,
+  ) {
     this.topic = topic;
     this.#limit = limit;
+    this.#onStop = onStop;
     if (buffering) this.#queue = this.#newQueue();
   }
 
@@ -42,6 +50,7 @@ export class SubscriptionHandle implements Subscription {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#queue?.end();
+    this.#onStop(this);
     await this.#handle?.unsubscribe();
   }
 

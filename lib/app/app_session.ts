@@ -187,6 +187,7 @@ class ClientAppSession implements AppSession {
       topic,
       Math.max(1, options.buffer ?? DEFAULT_BUFFER),
       handler === undefined,
+      (stopped) => this.#subscriptions.delete(stopped),
     );
     const dict: Dict = {};
     if (options.match !== undefined && options.match !== "exact") {

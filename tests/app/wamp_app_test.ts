@@ -175,6 +175,47 @@ Deno.test("wamp() registrations go with a crashed worker and come back with its 
   await Promise.all([left, deleted, created].map((w) => w.unsubscribe()));
 });
 
+/**
+ * Watches for the old app session to leave and a new one to complete its
+ * top-level setup (its subscription comes after all its registrations).
+ */
+async function watchReplacement(session: AbSession, old: number) {
+  const isNew = (args: unknown[]) => args[0] !== old && args[0] !== session.id;
+  return [
+    await waitForEvent(session, "wamp.session.on_leave", (a) => a[0] === old),
+    await waitForEvent(session, "wamp.registration.on_register", isNew),
+    await waitForEvent(session, "wamp.subscription.on_subscribe", isNew),
+  ];
+}
+
+Deno.test("wamp() sessions of recycled and timed-out workers are replaced", async (t) => {
+  for (
+    const [name, options, trigger] of [
+      ["recycle", { max_requests: 2 }, "/session"],
+      ["timeout", { timeout: 0.5 }, "/hang"],
+    ] as const
+  ) {
+    await t.step(name, async () => {
+      await using node = await startNode(options);
+      await using client = await autobahnOpen(wsUrl(node.url));
+      const old = (await getJson(node.url + "/session")).sessionId as number;
+      const watchers = await watchReplacement(client.session, old);
+      const response = await fetch(node.url + trigger);
+      await response.body?.cancel();
+      for (const watcher of watchers) await watcher.seen;
+      assert(await client.session.call("com.test.whoami") !== old);
+      const echoed = Promise.withResolvers<unknown[]>();
+      await client.session.subscribe(
+        "com.test.echo.out",
+        (args: unknown[]) => echoed.resolve(args),
+      );
+      client.session.publish("com.test.echo.in", ["again"]);
+      assertEquals(await within(echoed.promise, "the echo"), ["again"]);
+      await Promise.all(watchers.map((w) => w.unsubscribe()));
+    });
+  }
+});
+
 Deno.test("wamp() gives each pool worker its own session; roundrobin spreads calls", async () => {
   await using node = await startNode({ workers: 2 });
   await using client = await autobahnOpen(wsUrl(node.url));

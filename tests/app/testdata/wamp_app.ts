@@ -49,7 +49,11 @@ async function outcome(work: () => Promise<unknown>): Promise<Response> {
   }
 }
 
-/** The app: `/publish?topic=…&text=…`, `/call?procedure=…`, `/session`. */
+/**
+ * The app: `/publish?topic=…&text=…`, `/call?procedure=…`,
+ * `/register?procedure=…`, `/progress?procedure=…`, `/hang`, and the
+ * session's identity at any other path.
+ */
 export default function handler(request: Request): Promise<Response> {
   const url = new URL(request.url);
   const topic = url.searchParams.get("topic") ?? "com.test.news";
@@ -69,6 +73,8 @@ export default function handler(request: Request): Promise<Response> {
       return outcome(async () =>
         (await session.register(procedure, () => "nope")).id
       );
+    case "/hang":
+      return new Promise(() => {});
     case "/progress": {
       return outcome(async () => {
         const seen: unknown[] = [];
