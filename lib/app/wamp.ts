@@ -20,6 +20,9 @@ let joining: Promise<AppSession> | undefined;
  * a replaced worker (crash, timeout, recycle) gets a new one: its module
  * runs again, so register and subscribe at module top level (awaiting
  * them there makes the worker take requests only once they are in place).
+ * Should the router end the session (`wamp.session.kill`, node shutdown),
+ * `session.closed` resolves and its methods reject; the worker goes on
+ * serving HTTP without router access until it is replaced.
  *
  * @returns The session.
  * @throws {WampUnavailableError} Outside a hosted app, or when the path

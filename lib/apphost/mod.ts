@@ -12,6 +12,11 @@
  * // mount `service` (a PathService) in the web transport's path table
  * ```
  *
+ * With `wamp: { realm, role }` in the options and the node's router in
+ * `env.router`, each worker gets its own session on that router, which the
+ * app reaches with `wamp()` from `lib/app/mod.ts` (see `_wamp_access.ts`
+ * for the session lifecycle).
+ *
  * @module
  */
 export {

@@ -65,7 +65,7 @@ Deno.test("examples/realtime shows a form post on another open page, live", asyn
     const shown = reader.locator("#events li", {
       hasText: "Hello from page one",
     });
-    await shown.waitFor({ timeout: 5_000 });
+    await shown.waitFor();
     assertEquals(await shown.count(), 1);
 
     await reader.click("#ask");
