@@ -127,3 +127,16 @@ Deno.test("createWsgiService() answers 500 for a response whose body was already
     app.lines.join("\n"),
   );
 });
+
+Deno.test("createWsgiService() cuts a streaming response when its worker crashes", async () => {
+  await using app = await hostApp({ workers: 1 });
+  const response = await fetch(`${app.url}/crash-stream`);
+  assert.equal(response.status, 200);
+  const reader = response.body!.getReader();
+  const first = await reader.read();
+  assert.equal(new TextDecoder().decode(first.value), "partial ");
+  await assert.rejects(async () => {
+    while (!(await reader.read()).done) { /* drain */ }
+  });
+  assert.equal((await get(`${app.url}/counter`)).text, "1");
+});

@@ -143,3 +143,14 @@ Deno.test("createWsgiService() aborts a chunked upload that exceeds max_body_siz
   // The pool still serves.
   assert.equal((await get(`${app.url}/counter`)).status, 200);
 });
+
+Deno.test("createWsgiService() streams Hono's streamSSE events", async () => {
+  await using app = await hostApp({ module: "hono_app", object: "app" });
+  const response = await fetch(`${app.url}/events`);
+  assert.equal(response.headers.get("content-type"), "text/event-stream");
+  const text = await response.text();
+  assert.equal(
+    text,
+    "event: tick\ndata: tick 0\nid: 0\n\nevent: tick\ndata: tick 1\nid: 1\n\nevent: tick\ndata: tick 2\nid: 2\n\n",
+  );
+});

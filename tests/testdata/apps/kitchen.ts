@@ -100,6 +100,17 @@ export async function handler(
       });
       return new Response(body);
     }
+    case "/crash-stream": {
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(encoder.encode("partial "));
+          setTimeout(() => {
+            throw new Error("crash while streaming");
+          }, 50);
+        },
+      });
+      return new Response(body);
+    }
     case "/wait-abort": {
       request.signal.addEventListener("abort", () => events.push("request aborted"));
       return new Promise(() => {});
