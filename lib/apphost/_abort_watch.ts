@@ -1,54 +1,42 @@
 /**
  * Late subscription to client aborts. Reading `request.signal` of a
  * `Deno.serve` request costs about 25 µs in Deno 2.9.6 (more than a whole
- * bare hello-world request), so the host only subscribes for requests still
- * unanswered after {@link WATCH_DELAY_MS}: long polls, slow apps, queued
- * requests. Quick requests never touch the signal.
+ * bare hello-world request), so the pool only subscribes for requests still
+ * unanswered after {@link WATCH_DELAY_MS} (long polls, slow apps, queued
+ * requests), from a timer that runs while requests are in flight. Quick
+ * requests never touch the signal.
  *
  * @module
  */
+import type { Exchange } from "./_worker_handle.ts";
 
 /** How long a request may stay unanswered before its signal is watched. */
 export const WATCH_DELAY_MS = 50;
 
-/** A request that may need its abort signal watched. */
-export interface Watched {
-  /** `Date.now()` at arrival. */
-  readonly started: number;
-  /** Subscribes to the abort signal (called at most once). */
-  subscribe(): void;
-}
-
-/** Subscribes watched requests once they are old enough. */
-export class AbortWatch {
-  #waiting = new Set<Watched>();
-  #timer: ReturnType<typeof setInterval> | undefined;
-
-  /** Starts watching `item`. */
-  add(item: Watched): void {
-    this.#waiting.add(item);
-    this.#timer ??= setInterval(() => this.#tick(), WATCH_DELAY_MS);
-  }
-
-  /** `item` was answered: stop watching it. */
-  delete(item: Watched): void {
-    this.#waiting.delete(item);
-  }
-
-  /** Stops the timer and forgets everything. */
-  close(): void {
-    this.#waiting.clear();
-    if (this.#timer !== undefined) clearInterval(this.#timer);
-    this.#timer = undefined;
-  }
-
-  #tick(): void {
-    const now = Date.now();
-    for (const item of this.#waiting) {
-      if (now - item.started < WATCH_DELAY_MS) break;
-      this.#waiting.delete(item);
-      item.subscribe();
+/**
+ * Subscribes `cancel` to the client abort of each exchange that is older
+ * than {@link WATCH_DELAY_MS}, unanswered and not yet watched.
+ *
+ * @returns How many exchanges were looked at.
+ */
+export function watchAborts(
+  exchanges: Iterable<Exchange>,
+  cancel: (ex: Exchange) => void,
+  now: number,
+): number {
+  let seen = 0;
+  for (const ex of exchanges) {
+    seen++;
+    if (ex.answered || ex.unwatch !== undefined) continue;
+    if (now - ex.started < WATCH_DELAY_MS) continue;
+    const signal = ex.context.signal;
+    const onAbort = () => cancel(ex);
+    if (signal.aborted) {
+      onAbort();
+      continue;
     }
-    if (this.#waiting.size === 0) this.close();
+    signal.addEventListener("abort", onAbort, { once: true });
+    ex.unwatch = () => signal.removeEventListener("abort", onAbort);
   }
+  return seen;
 }

@@ -48,6 +48,8 @@ export interface Exchange {
   answered: boolean;
   sender: StreamSender | undefined;
   receiver: StreamReceiver | undefined;
+  /** Removes the client-abort listener, once one was added. */
+  unwatch: (() => void) | undefined;
 }
 
 /** What a worker is started with. */
@@ -357,7 +359,11 @@ export class WorkerHandle {
     }
     ex.answered = true;
     try {
-      ex.respond(new Response(body, { status, headers }));
+      ex.respond(
+        status === 200 && typeof body === "string" && isDefaultText(headers)
+          ? new Response(body) // the same headers, without converting them
+          : new Response(body, { status, headers }),
+      );
     } catch {
       ex.respond(plainResponse(502));
     }
@@ -379,4 +385,11 @@ function hasContentType(headers: [string, string][]): boolean {
 
 function emptyBody(): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>({ start: (c) => c.close() });
+}
+
+/** Whether `headers` are exactly what `new Response(string)` sets itself. */
+function isDefaultText(headers: [string, string][]): boolean {
+  const only = headers.length === 1 ? headers[0]! : undefined;
+  return only !== undefined && only[0] === "content-type" &&
+    only[1] === "text/plain;charset=UTF-8";
 }

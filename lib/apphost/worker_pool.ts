@@ -14,6 +14,7 @@ import {
   type WorkerSpec,
 } from "./_worker_handle.ts";
 import { AppLoadError } from "./errors.ts";
+import { WATCH_DELAY_MS, watchAborts } from "./_abort_watch.ts";
 import type { WampAccess } from "./_wamp_access.ts";
 
 /** Options for {@link WorkerPool}. */
@@ -62,6 +63,7 @@ export class WorkerPool {
   #closed = false;
   #running = false;
   #sweep: ReturnType<typeof setInterval> | undefined;
+  #watch: ReturnType<typeof setInterval> | undefined;
   #idle: (() => void) | undefined;
 
   /** Creates an empty pool; call {@link start}. */
@@ -96,6 +98,7 @@ export class WorkerPool {
   /** Hands `ex` to a worker, queues it, or answers 503. */
   submit(ex: Exchange): void {
     if (this.#closed) return ex.respond(plainResponse(503));
+    this.#watch ??= setInterval(() => this.#watchAborts(), WATCH_DELAY_MS);
     const worker = this.#pick();
     // Like a thread pool: grow when a request finds every worker busy.
     const allBusy = worker === undefined || worker.outstanding > 0;
@@ -131,6 +134,7 @@ export class WorkerPool {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#sweep !== undefined) clearInterval(this.#sweep);
+    this.#stopWatch();
     for (const ex of this.#queue.splice(0)) ex.respond(plainResponse(503));
     const all = () => [...this.#workers, ...this.#retiring];
     const busy = () => all().some((w) => w.outstanding > 0 && !w.dead);
@@ -147,6 +151,20 @@ export class WorkerPool {
     for (const w of all()) w.terminate();
     this.#workers = [];
     this.#retiring.clear();
+  }
+
+  #watchAborts(): void {
+    const pending = [...this.#queue];
+    for (const worker of [...this.#workers, ...this.#retiring]) {
+      pending.push(...worker.exchanges());
+    }
+    const seen = watchAborts(pending, (ex) => this.cancel(ex), Date.now());
+    if (seen === 0) this.#stopWatch();
+  }
+
+  #stopWatch(): void {
+    if (this.#watch !== undefined) clearInterval(this.#watch);
+    this.#watch = undefined;
   }
 
   #pick(): WorkerHandle | undefined {

@@ -19,7 +19,6 @@ import type { PathService, ServeContext } from "../web/path_service.ts";
 import { BUFFER_MAX, INLINE_MAX } from "./_protocol.ts";
 import { plainResponse } from "./_responses.ts";
 import type { Exchange } from "./_worker_handle.ts";
-import { AbortWatch, type Watched } from "./_abort_watch.ts";
 import { type AppPermissions, buildWorkerPermissions } from "./permissions.ts";
 import { moduleDir, resolveModule } from "./resolve_module.ts";
 import { WorkerPool } from "./worker_pool.ts";
@@ -87,7 +86,6 @@ class WsgiService implements PathService, AsyncDisposable {
   #maxBodySize: number | undefined;
   #nextId = 1;
   #closed = false;
-  #watch = new AbortWatch();
 
   constructor(pool: WorkerPool, maxBodySize: number | undefined) {
     this.#pool = pool;
@@ -136,10 +134,8 @@ class WsgiService implements PathService, AsyncDisposable {
     const url = request.url;
     const origin = url.slice(0, url.indexOf("/", url.indexOf("//") + 2));
     const pool = this.#pool;
-    const watch = this.#watch;
     return new Promise<Response>((resolve) => {
       let done = false;
-      let unsubscribe: (() => void) | undefined;
       const ex: Exchange = {
         id: this.#nextId++ >>> 0,
         started: Date.now(),
@@ -152,26 +148,15 @@ class WsgiService implements PathService, AsyncDisposable {
         respond: (response) => {
           if (done) return;
           done = true;
-          watch.delete(watched);
-          unsubscribe?.();
+          ex.unwatch?.();
           resolve(response);
         },
         worker: undefined,
         answered: false,
         sender: undefined,
         receiver: undefined,
+        unwatch: undefined,
       };
-      const watched: Watched = {
-        started: ex.started,
-        subscribe: () => {
-          const signal = context.signal;
-          const onAbort = () => pool.cancel(ex);
-          if (signal.aborted) return onAbort();
-          signal.addEventListener("abort", onAbort, { once: true });
-          unsubscribe = () => signal.removeEventListener("abort", onAbort);
-        },
-      };
-      watch.add(watched);
       pool.submit(ex);
     });
   }
@@ -179,7 +164,6 @@ class WsgiService implements PathService, AsyncDisposable {
   async close(deadline: number = Date.now() + 10_000): Promise<void> {
     this.#closed = true;
     await this.#pool.close(deadline);
-    this.#watch.close();
   }
 
   [Symbol.asyncDispose](): Promise<void> {
