@@ -57,8 +57,8 @@ connection.onopen = async (session) => {
   $("ask").onclick = async () => {
     const stats = await session.call("com.example.realtime.stats");
     $("answer").textContent =
-      "Worker " + stats.worker + " has published " + stats.published +
-      " message(s) (" + stats.at + ")";
+      "The app worker with session " + stats.worker + " has published " +
+      stats.published + " message(s) (" + stats.at + ")";
   };
   $("status").textContent = "Connected: new messages appear below.";
   document.body.dataset.wamp = "ready";

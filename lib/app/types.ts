@@ -75,8 +75,8 @@ export interface SubscribeOptions {
   /** Deliver the topic's retained event first. @default {false} */
   getRetained?: boolean;
   /**
-   * Events kept for `for await` while the loop is busy (or before it
-   * starts); past this the oldest are dropped.
+   * Events kept for `for await` while the loop is busy (and, without a
+   * handler, before it starts); past this the oldest are dropped.
    * @default {1024}
    */
   buffer?: number;
@@ -136,9 +136,9 @@ export interface Registration {
 }
 
 /**
- * A live subscription. Iterate it with `for await` to read its events;
- * leaving the loop early unsubscribes, and the loop ends when the
- * subscription is stopped or the session ends.
+ * A live subscription. Iterate it with `for await` (one loop at a time)
+ * to read its events; leaving the loop early unsubscribes, and the loop
+ * ends when the subscription is stopped or the session ends.
  */
 export interface Subscription extends AsyncIterable<AppEvent> {
   /** Subscription id. */

@@ -72,7 +72,7 @@ Deno.test("examples/realtime shows a form post on another open page, live", asyn
     await reader.locator("#answer", { hasText: "has published" }).waitFor();
     const answer = await reader.textContent("#answer") ?? "";
     assertStringIncludes(answer, "has published");
-    assert(/Worker \d+/.test(answer), answer);
+    assert(/session \d+ has published \d+/.test(answer), answer);
 
     const screenshot = `${dir}/realtime.png`;
     await reader.screenshot({ path: screenshot, fullPage: true });
