@@ -10,8 +10,15 @@
  */
 import type { Exchange } from "./_worker_handle.ts";
 
-/** How long a request may stay unanswered before its signal is watched. */
-export const WATCH_DELAY_MS = 50;
+/**
+ * How long a request may stay unanswered before its signal is watched. Not
+ * much shorter: under overload many requests get this old, and subscribing
+ * each one would add to the load.
+ */
+export const WATCH_DELAY_MS = 500;
+
+/** How often the pool looks for requests to watch. */
+export const WATCH_EVERY_MS = 250;
 
 /**
  * Subscribes `cancel` to the client abort of each exchange that is older

@@ -14,7 +14,7 @@ import {
   type WorkerSpec,
 } from "./_worker_handle.ts";
 import { AppLoadError } from "./errors.ts";
-import { WATCH_DELAY_MS, watchAborts } from "./_abort_watch.ts";
+import { WATCH_EVERY_MS, watchAborts } from "./_abort_watch.ts";
 import type { WampAccess } from "./_wamp_access.ts";
 
 /** Options for {@link WorkerPool}. */
@@ -98,7 +98,7 @@ export class WorkerPool {
   /** Hands `ex` to a worker, queues it, or answers 503. */
   submit(ex: Exchange): void {
     if (this.#closed) return ex.respond(plainResponse(503));
-    this.#watch ??= setInterval(() => this.#watchAborts(), WATCH_DELAY_MS);
+    this.#watch ??= setInterval(() => this.#watchAborts(), WATCH_EVERY_MS);
     const worker = this.#pick();
     // Like a thread pool: grow when a request finds every worker busy.
     const allBusy = worker === undefined || worker.outstanding > 0;
