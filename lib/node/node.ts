@@ -194,7 +194,13 @@ async function startRouterWorker(
         })),
       };
       context.running.push({ transport: listening, services, info });
-      logger.info(`${transport.type} transport listening on ${listening.url}`);
+      const everywhere = transport.endpoint.type === "tcp" &&
+        !transport.endpoint.interface;
+      logger.info(
+        `${transport.type} transport listening on ${listening.url}${
+          everywhere ? " (all interfaces)" : ""
+        }`,
+      );
       for (const { path, type } of info.paths) {
         logger.info(
           `  ${path.padEnd(16)} ${type.padEnd(10)} ${listening.url}${
