@@ -96,6 +96,8 @@ export class WorkerHandle {
   readonly ready: Promise<void>;
   /** Requests handed to this worker so far. */
   served = 0;
+  /** `Date.now()` when the worker last became idle. */
+  idleSince: number = Date.now();
   /** Takes no new requests; ends when idle. */
   draining = false;
   #isReady = false;
@@ -373,6 +375,7 @@ export class WorkerHandle {
   #settle(ex: Exchange): void {
     if (this.#exchanges.get(ex.id) !== ex) return;
     this.#exchanges.delete(ex.id);
+    if (this.#exchanges.size === 0) this.idleSince = Date.now();
     ex.sender?.stop();
     this.#events.settled(this, ex);
   }

@@ -43,6 +43,8 @@ export interface WorkerPoolOptions {
   timeoutMs: number | undefined;
   /** Requests after which a worker is recycled. */
   maxRequests: number | undefined;
+  /** Milliseconds after which an idle worker above `min` is stopped. */
+  idleMs: number;
   /** Limit for streamed request bodies. */
   maxBodySize: number | undefined;
   /** Put stack traces into 500 responses. */
@@ -64,6 +66,7 @@ export class WorkerPool {
   #running = false;
   #sweep: ReturnType<typeof setInterval> | undefined;
   #watch: ReturnType<typeof setInterval> | undefined;
+  #shrink: ReturnType<typeof setInterval> | undefined;
   #idle: (() => void) | undefined;
 
   /** Creates an empty pool; call {@link start}. */
@@ -135,6 +138,7 @@ export class WorkerPool {
     this.#closed = true;
     if (this.#sweep !== undefined) clearInterval(this.#sweep);
     this.#stopWatch();
+    this.#stopShrink();
     for (const ex of this.#queue.splice(0)) ex.respond(plainResponse(503));
     const all = () => [...this.#workers, ...this.#retiring];
     const busy = () => all().some((w) => w.outstanding > 0 && !w.dead);
@@ -160,6 +164,28 @@ export class WorkerPool {
     }
     const seen = watchAborts(pending, (ex) => this.cancel(ex), Date.now());
     if (seen === 0) this.#stopWatch();
+  }
+
+  /** Stops workers above `min` that have been idle for `idleMs`. */
+  #retireIdle(): void {
+    const { min, idleMs, mount } = this.#options;
+    const now = Date.now();
+    for (const worker of [...this.#workers].reverse()) {
+      if (this.#workers.length <= Math.max(1, min)) break;
+      if (!worker.isReady || worker.outstanding > 0) continue;
+      if (now - worker.idleSince < idleMs) continue;
+      this.#remove(worker);
+      worker.terminate();
+      this.#log.info(
+        `path "${mount}": ${worker.name} stopped after being idle`,
+      );
+    }
+    if (this.#workers.length <= Math.max(1, min)) this.#stopShrink();
+  }
+
+  #stopShrink(): void {
+    if (this.#shrink !== undefined) clearInterval(this.#shrink);
+    this.#shrink = undefined;
   }
 
   #stopWatch(): void {
@@ -215,6 +241,10 @@ export class WorkerPool {
     });
     this.#workers.push(worker);
     this.#starting++;
+    if (this.#running && this.#workers.length > this.#options.min) {
+      const every = Math.max(20, Math.min(5000, this.#options.idleMs / 2));
+      this.#shrink ??= setInterval(() => this.#retireIdle(), every);
+    }
     worker.ready.then(() => {
       this.#starting--;
       this.#log.debug(`path "${o.mount}": ${worker.name} started`);

@@ -54,6 +54,11 @@ export interface WsgiServiceOptions {
   "max_queue"?: number;
   /** Largest request body in bytes (413 beyond). @default {unlimited} */
   "max_body_size"?: number;
+  /**
+   * Seconds after which an idle worker above `minthreads` is stopped.
+   * @default {60}
+   */
+  "idle_timeout"?: number;
   /** Recycle a worker after this many requests. @default {never} */
   "max_requests"?: number;
   /** Extra permissions for the app (default: read its own folder only). */
@@ -231,6 +236,7 @@ export async function createWsgiService(
       ? undefined
       : options.timeout * 1000,
     maxRequests: options.max_requests,
+    idleMs: (options.idle_timeout ?? 60) * 1000,
     maxBodySize: options.max_body_size,
     displayTracebacks: options.display_tracebacks ?? false,
     logger: env.logger,
@@ -283,6 +289,7 @@ export async function checkWsgiApp(options: WsgiServiceOptions): Promise<void> {
     maxQueue: 0,
     timeoutMs: undefined,
     maxRequests: undefined,
+    idleMs: 60_000,
     maxBodySize: undefined,
     displayTracebacks: false,
     logger: SILENT_LOGGER,

@@ -140,3 +140,23 @@ Deno.test("createWsgiService() cuts a streaming response when its worker crashes
   });
   assert.equal((await get(`${app.url}/counter`)).text, "1");
 });
+
+Deno.test("createWsgiService() stops workers above minthreads after idle_timeout", async () => {
+  await using app = await hostApp({
+    minthreads: 1,
+    maxthreads: 2,
+    concurrency: 1,
+    idle_timeout: 0.2,
+  });
+  await Promise.all([
+    get(`${app.url}/slow?ms=300`),
+    get(`${app.url}/slow?ms=300`),
+  ]);
+  await waitFor(
+    () => app.lines.some((l) => l.includes("stopped after being idle")),
+    "an idle worker to stop",
+  );
+  const started = app.lines.filter((l) => / #\d+ started$/.test(l)).length;
+  assert.equal(started, 2);
+  assert.equal((await get(`${app.url}/id`)).status, 200);
+});
