@@ -142,7 +142,10 @@ function createDispatcher(options: WebTransportOptions, secure: boolean) {
         search: queryStart === -1 ? "" : url.slice(queryStart),
         remoteAddr,
         secure,
-        signal: request.signal,
+        // Lazy: reading request.signal costs ~25 µs per request in Deno 2.9.
+        get signal() {
+          return request.signal;
+        },
       };
       try {
         response = await hit.service.handle(request, context);

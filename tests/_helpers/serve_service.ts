@@ -53,7 +53,9 @@ export function serveService(
       search: url.search,
       remoteAddr: info.remoteAddr,
       secure: options.tls !== undefined,
-      signal: request.signal,
+      get signal() {
+        return request.signal;
+      },
     };
     return service.handle(request, context);
   });

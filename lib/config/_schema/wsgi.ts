@@ -86,8 +86,12 @@ const WsgiEntries = {
   workers: v.exactOptional(int(1)),
   /** Seconds a request may take before it gets 504. Absent: no limit. */
   timeout: v.exactOptional(seconds()),
-  /** Requests waiting for a free worker before 503. Absent: no limit. */
+  /** Requests waiting for a free worker before 503. @default 1024 */
   "max_queue": v.exactOptional(int(0)),
+  /** Requests one worker serves at once before others queue. @default 64 */
+  concurrency: v.exactOptional(int(1)),
+  /** Seconds an extra worker (above `minthreads`) may idle before it stops. @default 60 */
+  "idle_timeout": v.exactOptional(seconds()),
   /** Largest request body in bytes before 413. Absent: no limit. */
   "max_body_size": v.exactOptional(int(0)),
   /** Replace a worker after it has served this many requests. */
