@@ -4,7 +4,6 @@
  * @module
  */
 
-import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { checkExtension } from "./load_config.ts";
 
@@ -72,11 +71,21 @@ export function resolveNodeDirectory(
     return { cbdir, configPath };
   }
   const configPath = join(cbdir, "config.json");
-  if (!existsSync(configPath)) {
+  if (!exists(configPath)) {
     for (const name of ["config.yaml", "config.yml"]) {
       const yaml = join(cbdir, name);
-      if (existsSync(yaml)) checkExtension(yaml);
+      if (exists(yaml)) checkExtension(yaml);
     }
   }
   return { cbdir, configPath };
+}
+
+/** Whether `path` exists (`node:fs` would cost ~25 ms of start-up to load). */
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -56,7 +56,9 @@ export async function runStart(options: RunStartOptions): Promise<number> {
     logger.error(`Could not start node: ${message(error)}`);
     return 1;
   }
-  logger.info("Node started");
+  logger.info(
+    `Node started (${Math.round(performance.now())} ms after launch)`,
+  );
   const signal = options.signal ?? shutdownSignal();
   await new Promise<void>((resolve) => {
     if (signal.aborted) resolve();
