@@ -2,12 +2,13 @@ import { resolve } from "node:path";
 import {
   assert,
   assertEquals,
+  assertRejects,
   assertStringIncludes,
 } from "../_helpers/assert.ts";
 import { REPO_ROOT } from "../_helpers/node.ts";
 import { makeCertificates } from "../_helpers/tls.ts";
 import { createLogger } from "../../lib/log/mod.ts";
-import { hostNode } from "../../lib/node/mod.ts";
+import { EndpointError, hostNode } from "../../lib/node/mod.ts";
 
 const APPS = resolve(REPO_ROOT, "tests/testdata/node/apps");
 
@@ -127,6 +128,74 @@ Deno.test("web transport serves TLS with a certificate from the cbdir", async ()
     const response = await fetch(node.url + "/secure", { client });
     assertEquals((await response.json()).path, "/secure");
     client.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("web transport takes the first free port of a portrange", async () => {
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const low = (taken.addr as Deno.NetAddr).port;
+  try {
+    await using node = await hostNode(
+      config({}, {
+        type: "tcp",
+        interface: "127.0.0.1",
+        portrange: [low, low + 20],
+      }),
+      { cbdir: APPS },
+    );
+    const port = Number(new URL(node.url).port);
+    assert(port > low && port <= low + 20, `port ${port} outside the range`);
+    assertEquals((await (await fetch(node.url + "/r")).json()).path, "/r");
+  } finally {
+    taken.close();
+  }
+});
+
+Deno.test("web transport reads its port from $ENV", async () => {
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (probe.addr as Deno.NetAddr).port;
+  probe.close();
+  await using node = await hostNode(
+    config({}, { type: "tcp", interface: "127.0.0.1", port: "$NODE_PORT" }),
+    { cbdir: APPS, env: { NODE_PORT: String(port) } },
+  );
+  assertEquals(node.url, `http://127.0.0.1:${port}`);
+});
+
+Deno.test("web transport listens on IPv6 loopback", async () => {
+  await using node = await hostNode(
+    config({}, { type: "tcp", version: 6, interface: "::1", port: 0 }),
+    { cbdir: APPS },
+  );
+  assert(node.url.startsWith("http://[::1]:"), node.url);
+  assertEquals((await (await fetch(node.url + "/six")).json()).path, "/six");
+});
+
+Deno.test("web transport refuses client-certificate TLS it cannot enforce", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const certs = await makeCertificates(dir);
+    await Deno.copyFile(resolve(APPS, "echo.ts"), resolve(dir, "echo.ts"));
+    await assertRejects(
+      () =>
+        hostNode(
+          config({}, {
+            type: "tcp",
+            port: 0,
+            interface: "127.0.0.1",
+            tls: {
+              key: certs.keyFile,
+              certificate: certs.certFile,
+              ca_certificates: ["ca.pem"],
+            },
+          }),
+          { cbdir: dir },
+        ),
+      EndpointError,
+      "client certificates",
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
