@@ -197,3 +197,20 @@ export function isResult(value: Principal | AuthResult): value is AuthResult {
 export const UNEXPECTED_AUTHENTICATE: AuthResult = deny(
   "unexpected AUTHENTICATE",
 );
+
+/**
+ * The procedure caller a `"type": "dynamic"` method needs.
+ *
+ * @throws {TypeError} When none was given.
+ */
+export function requireCaller(
+  method: string,
+  caller: ProcedureCaller | undefined,
+): ProcedureCaller {
+  if (caller === undefined) {
+    throw new TypeError(
+      `Cannot create dynamic ${method} auth: no procedure caller`,
+    );
+  }
+  return caller;
+}

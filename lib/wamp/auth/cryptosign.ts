@@ -26,6 +26,7 @@ import {
   deny,
   isResult,
   type Principal,
+  requireCaller,
   UNEXPECTED_AUTHENTICATE,
   welcome,
 } from "./_common.ts";
@@ -60,12 +61,7 @@ export function cryptosignAuthMethod(
   options: CryptosignAuthOptions = {},
 ): AuthMethod {
   if (config.type === "dynamic") {
-    const caller = options.caller;
-    if (caller === undefined) {
-      throw new TypeError(
-        "Cannot create dynamic cryptosign auth: no procedure caller",
-      );
-    }
+    const caller = requireCaller(METHOD, options.caller);
     return {
       method: METHOD,
       start: () => new Cryptosign(undefined, { config, caller }),

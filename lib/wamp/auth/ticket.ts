@@ -23,6 +23,7 @@ import {
   constantTimeEqual,
   deny,
   isResult,
+  requireCaller,
   secretFromEnv,
   UNEXPECTED_AUTHENTICATE,
   welcome,
@@ -51,12 +52,7 @@ export function ticketAuthMethod(
   options: TicketAuthOptions = {},
 ): AuthMethod {
   if (config.type === "dynamic") {
-    const caller = options.caller;
-    if (caller === undefined) {
-      throw new TypeError(
-        "Cannot create dynamic ticket auth: no procedure caller",
-      );
-    }
+    const caller = requireCaller(METHOD, options.caller);
     return { method: METHOD, start: () => new DynamicTicket(config, caller) };
   }
   const getEnv = options.getEnv ?? ((name: string) => Deno.env.get(name));

@@ -26,6 +26,7 @@ import {
   deny,
   isResult,
   type Principal,
+  requireCaller,
   secretFromEnv,
   UNEXPECTED_AUTHENTICATE,
   welcome,
@@ -117,12 +118,7 @@ export function wampcraAuthMethod(
   options: WampCraAuthOptions = {},
 ): AuthMethod {
   if (config.type === "dynamic") {
-    const caller = options.caller;
-    if (caller === undefined) {
-      throw new TypeError(
-        "Cannot create dynamic wampcra auth: no procedure caller",
-      );
-    }
+    const caller = requireCaller(METHOD, options.caller);
     return {
       method: METHOD,
       start: () => new WampCra(undefined, { config, caller }),
