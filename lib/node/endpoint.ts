@@ -1,7 +1,9 @@
 /**
  * Turns a transport's `endpoint` config into a listening web transport:
  * interface and IP version, `port` or the first free port of `portrange`,
- * TLS files read relative to the node directory, unix socket paths.
+ * TLS files read relative to the node directory (with `ca_certificates`,
+ * clients must present a certificate signed by one of those CAs), unix socket
+ * paths.
  */
 import { resolve } from "node:path";
 import type { EndpointConfig, TlsConfig } from "../config/mod.ts";
@@ -95,14 +97,7 @@ async function readTls(
   tls: TlsConfig,
   cbdir: string,
   logger: Logger,
-): Promise<{ cert: string; key: string }> {
-  if (tls.ca_certificates !== undefined && tls.ca_certificates.length > 0) {
-    // Refusing is safer than serving without the client check they asked for.
-    throw new EndpointError(
-      'Cannot verify client certificates ("ca_certificates"): Deno\'s TLS ' +
-        "server cannot request them; terminate TLS in a proxy that can",
-    );
-  }
+): Promise<{ cert: string; key: string; ca?: string[] }> {
   if (tls.ciphers !== undefined || tls.dhparam !== undefined) {
     logger.warn(
       'TLS "ciphers" and "dhparam" are ignored: Deno (rustls) offers only ' +
@@ -125,7 +120,11 @@ async function readTls(
   for (const chain of tls.chain_certificates ?? []) {
     cert += "\n" + await read(chain, "chain certificate");
   }
-  return { cert, key };
+  const ca: string[] = [];
+  for (const file of tls.ca_certificates ?? []) {
+    ca.push(await read(file, "CA certificate"));
+  }
+  return ca.length > 0 ? { cert, key, ca } : { cert, key };
 }
 
 function range(low: number, high: number): number[] {

@@ -183,6 +183,7 @@ async function startRouterWorker(
           accessLog: options?.access_log ?? false,
           displayTracebacks: options?.display_tracebacks ?? false,
           hstsMaxAge: options?.hsts ? options.hsts_max_age : undefined,
+          clientTimeout: options?.client_timeout ?? undefined,
         },
       });
       const info: NodeTransport = {

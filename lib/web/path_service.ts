@@ -29,6 +29,26 @@ export interface ServeContext {
    * getter, and Deno builds the signal on first access (~25 µs).
    */
   readonly signal: AbortSignal;
+  /**
+   * The verified client certificate, on a transport whose TLS asks for one
+   * (`ca_certificates`); absent otherwise.
+   */
+  readonly clientCertificate?: ClientCertificate | undefined;
+  /**
+   * Accepts a WebSocket upgrade on a front end where `Deno.upgradeWebSocket`
+   * cannot work (the Node-compatible listener used for `ca_certificates` and
+   * `client_timeout`). Same contract as `Deno.upgradeWebSocket`, except that
+   * `idleTimeout` is ignored; services call it instead when present.
+   */
+  readonly upgradeWebSocket?: typeof Deno.upgradeWebSocket | undefined;
+}
+
+/** Facts about a verified client certificate. */
+export interface ClientCertificate {
+  /** Subject fields, e.g. `{ CN: "alice", O: "Example" }`. */
+  readonly subject: Readonly<Record<string, string>>;
+  /** SHA-256 fingerprint as colon-separated hex, when known. */
+  readonly fingerprint256?: string | undefined;
 }
 
 /** A service mounted at a path of a web transport. */

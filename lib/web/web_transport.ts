@@ -11,12 +11,18 @@
  * 4. HSTS and the access log line are added on the way out
  *    (`_response_decor.ts`).
  *
+ * With client-certificate TLS (`tls.ca`) or an idle timeout
+ * (`behaviour.clientTimeout`), which `Deno.serve` cannot do, step 1 is a
+ * `node:http(s)` server instead (`_node_listener.ts`), feeding the same
+ * dispatcher; it is slower, so it is used only then.
+ *
  * @module
  */
 import type { Logger } from "../log/logger.ts";
 import type { PathService, ServeContext } from "./path_service.ts";
 import type { PathTable } from "./path_table.ts";
 import { errorResponse, finishResponse } from "./_response_decor.ts";
+import { type DispatchInfo, listenNode } from "./_node_listener.ts";
 
 /** Where a web transport listens. */
 export type ListenEndpoint =
@@ -26,8 +32,16 @@ export type ListenEndpoint =
     readonly hostname: string;
     /** Port; 0 picks a free one. */
     readonly port: number;
-    /** PEM certificate chain and key: serve HTTPS. */
-    readonly tls?: { readonly cert: string; readonly key: string };
+    /**
+     * PEM certificate chain and key: serve HTTPS. With `ca` (PEM CA
+     * certificates), clients must present a certificate signed by one of
+     * them.
+     */
+    readonly tls?: {
+      readonly cert: string;
+      readonly key: string;
+      readonly ca?: readonly string[] | undefined;
+    };
     /** Listen backlog. @default {the system's} */
     readonly backlog?: number;
     /** Let other processes bind the same port (`SO_REUSEPORT`). */
@@ -47,6 +61,11 @@ export interface WebBehaviour {
   readonly displayTracebacks: boolean;
   /** `Strict-Transport-Security: max-age=N` on every response, or off. */
   readonly hstsMaxAge: number | undefined;
+  /**
+   * Seconds a connection with no request in progress may stay open
+   * (Crossbar's `client_timeout`); none when absent. @default {undefined}
+   */
+  readonly clientTimeout?: number | undefined;
 }
 
 /** Options for {@link listenWebTransport}. */
@@ -89,6 +108,7 @@ export async function listenWebTransport(
   if (endpoint.kind === "unix") await removeStaleSocket(endpoint.path);
   const secure = endpoint.kind === "tcp" && endpoint.tls !== undefined;
   const dispatch = createDispatcher(options, secure);
+  if (needsNodeListener(options)) return await serveOnNode(options, dispatch);
   const serveOptions = endpoint.kind === "unix" ? { path: endpoint.path } : {
     hostname: endpoint.hostname,
     port: endpoint.port,
@@ -115,12 +135,55 @@ export async function listenWebTransport(
   return { url, addr, close, [Symbol.asyncDispose]: () => close() };
 }
 
+/** Whether the transport needs what only the `node:http(s)` server offers. */
+function needsNodeListener(options: WebTransportOptions): boolean {
+  const { endpoint, behaviour } = options;
+  const verify = endpoint.kind === "tcp" && (endpoint.tls?.ca?.length ?? 0) > 0;
+  return verify || behaviour.clientTimeout !== undefined;
+}
+
+async function serveOnNode(
+  options: WebTransportOptions,
+  dispatch: ReturnType<typeof createDispatcher>,
+): Promise<WebTransport> {
+  const { endpoint } = options;
+  if (endpoint.kind === "unix") {
+    throw new TypeError(
+      'Cannot apply "client_timeout" to a unix socket transport: only tcp ' +
+        "endpoints support it",
+    );
+  }
+  if (endpoint.reusePort) {
+    throw new TypeError(
+      'Cannot share the port ("shared": true) of a transport with ' +
+        '"ca_certificates" or "client_timeout": the Node-compatible server ' +
+        "they need does not support SO_REUSEPORT",
+    );
+  }
+  const listener = await listenNode({
+    hostname: endpoint.hostname,
+    port: endpoint.port,
+    backlog: endpoint.backlog,
+    tls: endpoint.tls,
+    clientTimeout: options.behaviour.clientTimeout,
+    logger: options.logger,
+  }, dispatch);
+  const addr = listener.addr;
+  const url = `${endpoint.tls ? "https" : "http"}://${
+    hostForUrl(addr.hostname)
+  }:${addr.port}`;
+  let closing: Promise<void> | undefined;
+  const close = (deadline = Date.now() + 10_000) =>
+    closing ??= listener.close(deadline);
+  return { url, addr, close, [Symbol.asyncDispose]: () => close() };
+}
+
 function createDispatcher(options: WebTransportOptions, secure: boolean) {
   const { table, behaviour, logger } = options;
   const access = behaviour.accessLog ? logger.child("access") : undefined;
   return async (
     request: Request,
-    info: Deno.ServeHandlerInfo,
+    info: DispatchInfo,
   ): Promise<Response> => {
     const started = access ? performance.now() : 0;
     const url = request.url;
@@ -130,7 +193,7 @@ function createDispatcher(options: WebTransportOptions, secure: boolean) {
       ? url.slice(pathStart)
       : url.slice(pathStart, queryStart);
     // Only tcp and unix listeners are created here, never vsock.
-    const remoteAddr = info.remoteAddr as Deno.NetAddr | Deno.UnixAddr;
+    const remoteAddr = info.remoteAddr;
     const hit = table.match(pathname);
     let response: Response;
     if (hit === undefined) {
@@ -146,6 +209,9 @@ function createDispatcher(options: WebTransportOptions, secure: boolean) {
         get signal() {
           return request.signal;
         },
+        // Set only by the Node front end (`_node_listener.ts`).
+        clientCertificate: info.clientCertificate,
+        upgradeWebSocket: info.upgradeWebSocket,
       };
       try {
         response = await hit.service.handle(request, context);

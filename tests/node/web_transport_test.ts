@@ -173,7 +173,7 @@ Deno.test("web transport listens on IPv6 loopback", async () => {
   assertEquals((await (await fetch(node.url + "/six")).json()).path, "/six");
 });
 
-Deno.test("web transport refuses client-certificate TLS it cannot enforce", async () => {
+Deno.test("web transport refuses a missing client CA certificate file", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const certs = await makeCertificates(dir);
@@ -188,13 +188,13 @@ Deno.test("web transport refuses client-certificate TLS it cannot enforce", asyn
             tls: {
               key: certs.keyFile,
               certificate: certs.certFile,
-              ca_certificates: ["ca.pem"],
+              ca_certificates: ["missing-ca.pem"],
             },
           }),
           { cbdir: dir },
         ),
       EndpointError,
-      "client certificates",
+      "CA certificate",
     );
   } finally {
     await Deno.remove(dir, { recursive: true });

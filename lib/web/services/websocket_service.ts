@@ -201,7 +201,8 @@ class WebSocketService implements PathService {
     const info = this.#info(request, context, codec);
     let upgraded: { socket: WebSocket; response: Response };
     try {
-      upgraded = Deno.upgradeWebSocket(request, {
+      const upgrade = context.upgradeWebSocket ?? Deno.upgradeWebSocket;
+      upgraded = upgrade(request, {
         ...(offered ? { protocol: codec.subprotocol } : {}),
         idleTimeout: this.#idleTimeout,
       });
