@@ -57,14 +57,27 @@ export type Dispatch = (
   info: DispatchInfo,
 ) => Promise<Response>;
 
+/** Where a Node front end listens. */
+export type NodeListenAddress =
+  | {
+    readonly kind: "tcp";
+    /** Interface to bind. */
+    readonly hostname: string;
+    /** Port; 0 picks a free one. */
+    readonly port: number;
+    /** Listen backlog. @default {the system's} */
+    readonly backlog?: number | undefined;
+  }
+  | {
+    readonly kind: "unix";
+    /** Path of the socket file (a stale one must be removed first). */
+    readonly path: string;
+  };
+
 /** Options for {@link listenNode}. */
 export interface NodeListenOptions {
-  /** Interface to bind. */
-  readonly hostname: string;
-  /** Port; 0 picks a free one. */
-  readonly port: number;
-  /** Listen backlog. @default {the system's} */
-  readonly backlog?: number | undefined;
+  /** Where to listen. */
+  readonly address: NodeListenAddress;
   /** PEM certificate chain, key, and CAs whose client certificates pass. */
   readonly tls?: {
     readonly cert: string;
@@ -80,7 +93,7 @@ export interface NodeListenOptions {
 /** A listening Node front end. */
 export interface NodeListener {
   /** The bound address. */
-  readonly addr: Deno.NetAddr;
+  readonly addr: Deno.NetAddr | Deno.UnixAddr;
   /** Stops accepting, waits for requests until `deadline`, then cuts. */
   close(deadline: number): Promise<void>;
 }
@@ -112,7 +125,7 @@ class NodeFrontEnd implements NodeListener {
   /** Requests in progress per connection (HTTP connections only). */
   #busy = new Map<Socket, number>();
   #certificates = new WeakMap<Socket, ClientCertificate | undefined>();
-  #addr: Deno.NetAddr | undefined;
+  #addr: Deno.NetAddr | Deno.UnixAddr | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(options: NodeListenOptions, dispatch: Dispatch) {
@@ -154,12 +167,17 @@ class NodeFrontEnd implements NodeListener {
     }
   }
 
-  get addr(): Deno.NetAddr {
+  get addr(): Deno.NetAddr | Deno.UnixAddr {
     return this.#addr!;
   }
 
   listen(): Promise<void> {
-    const { hostname, port, backlog } = this.#options;
+    const address = this.#options.address;
+    const listenOptions = address.kind === "unix" ? { path: address.path } : {
+      host: address.hostname,
+      port: address.port,
+      backlog: address.backlog,
+    };
     return new Promise((resolve, reject) => {
       const onError = (error: Error & { code?: string }) => {
         reject(
@@ -169,21 +187,21 @@ class NodeFrontEnd implements NodeListener {
         );
       };
       this.#server.once("error", onError);
-      this.#server.listen({ host: hostname, port, backlog }, () => {
+      this.#server.listen(listenOptions, () => {
         this.#server.off("error", onError);
         this.#server.on("error", (error: Error) => {
           this.#options.logger.error(`Listener error: ${error.message}`);
         });
-        const address = this.#server.address();
-        if (address === null || typeof address === "string") {
-          reject(new TypeError("The Node listener has no TCP address"));
-          return;
+        const bound = this.#server.address();
+        if (bound === null || typeof bound === "string") {
+          this.#addr = { transport: "unix", path: bound ?? "" };
+        } else {
+          this.#addr = {
+            transport: "tcp",
+            hostname: bound.address,
+            port: bound.port,
+          };
         }
-        this.#addr = {
-          transport: "tcp",
-          hostname: address.address,
-          port: address.port,
-        };
         resolve();
       });
     });
@@ -196,11 +214,12 @@ class NodeFrontEnd implements NodeListener {
   }
 
   #info(socket: Socket): DispatchInfo {
-    const remoteAddr: Deno.NetAddr = {
-      transport: "tcp",
-      hostname: socket.remoteAddress ?? "",
-      port: socket.remotePort ?? 0,
-    };
+    const remoteAddr: Deno.NetAddr | Deno.UnixAddr =
+      this.#addr!.transport === "unix" ? this.#addr! : {
+        transport: "tcp",
+        hostname: socket.remoteAddress ?? "",
+        port: socket.remotePort ?? 0,
+      };
     if (!this.#verifyClients) return { remoteAddr };
     return { remoteAddr, clientCertificate: this.#certificate(socket) };
   }
@@ -223,6 +242,9 @@ class NodeFrontEnd implements NodeListener {
 
   #urlParts() {
     const addr = this.#addr!;
+    if ("path" in addr) {
+      return { secure: this.#secure, fallbackHost: "localhost" };
+    }
     const host = addr.hostname.includes(":")
       ? `[${addr.hostname}]`
       : addr.hostname;

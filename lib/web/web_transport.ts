@@ -147,13 +147,7 @@ async function serveOnNode(
   dispatch: ReturnType<typeof createDispatcher>,
 ): Promise<WebTransport> {
   const { endpoint } = options;
-  if (endpoint.kind === "unix") {
-    throw new TypeError(
-      'Cannot apply "client_timeout" to a unix socket transport: only tcp ' +
-        "endpoints support it",
-    );
-  }
-  if (endpoint.reusePort) {
+  if (endpoint.kind === "tcp" && endpoint.reusePort) {
     throw new TypeError(
       'Cannot share the port ("shared": true) of a transport with ' +
         '"ca_certificates" or "client_timeout": the Node-compatible server ' +
@@ -161,17 +155,22 @@ async function serveOnNode(
     );
   }
   const listener = await listenNode({
-    hostname: endpoint.hostname,
-    port: endpoint.port,
-    backlog: endpoint.backlog,
-    tls: endpoint.tls,
+    address: endpoint.kind === "unix" ? endpoint : {
+      kind: "tcp",
+      hostname: endpoint.hostname,
+      port: endpoint.port,
+      backlog: endpoint.backlog,
+    },
+    tls: endpoint.kind === "tcp" ? endpoint.tls : undefined,
     clientTimeout: options.behaviour.clientTimeout,
     logger: options.logger,
   }, dispatch);
   const addr = listener.addr;
-  const url = `${endpoint.tls ? "https" : "http"}://${
-    hostForUrl(addr.hostname)
-  }:${addr.port}`;
+  const url = "path" in addr
+    ? `unix:${addr.path}`
+    : `${endpoint.kind === "tcp" && endpoint.tls ? "https" : "http"}://${
+      hostForUrl(addr.hostname)
+    }:${addr.port}`;
   let closing: Promise<void> | undefined;
   const close = (deadline = Date.now() + 10_000) =>
     closing ??= listener.close(deadline);

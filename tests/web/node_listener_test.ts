@@ -102,7 +102,16 @@ async function makePki(): Promise<Pki> {
   };
 }
 
-/** Echoes the request as JSON; `POST /stream` streams the body back. */
+/** Settled by `/forever` when its client went away. */
+let forever = {
+  cancelled: Promise.withResolvers<void>(),
+  aborted: Promise.withResolvers<void>(),
+};
+
+/**
+ * Echoes the request as JSON; `POST /stream` streams the body back, `/slow`
+ * answers after 2 s, `/forever` streams until the client goes away.
+ */
 const echoService: PathService = {
   type: "test-echo",
   async handle(request: Request, context: ServeContext) {
@@ -114,6 +123,25 @@ const echoService: PathService = {
       headers.append("set-cookie", "a=1; Path=/");
       headers.append("set-cookie", "b=2; Path=/");
       return new Response(request.body, { headers });
+    }
+    if (url.pathname === "/forever") {
+      const { cancelled, aborted } = forever;
+      request.signal.addEventListener("abort", () => aborted.resolve());
+      let timer: ReturnType<typeof setInterval> | undefined;
+      return new Response(
+        new ReadableStream<Uint8Array>({
+          start(controller) {
+            timer = setInterval(
+              () => controller.enqueue(new Uint8Array(1000)),
+              10,
+            );
+          },
+          cancel() {
+            clearInterval(timer);
+            cancelled.resolve();
+          },
+        }),
+      );
     }
     if (url.pathname === "/slow") {
       await new Promise((r) => setTimeout(r, 2000));
@@ -230,6 +258,58 @@ Deno.test("listenWebTransport() with client CAs streams a 5 MB body both ways an
   const received = new Uint8Array(await response.arrayBuffer());
   assertEquals(received.length, size);
   assert(received.every((byte, i) => byte === sent[i]), "body differs");
+});
+
+/** Rejects when `promise` has not settled within `ms`. */
+async function within<T>(promise: Promise<T>, ms: number, what: string) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: timed out`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+Deno.test("listenWebTransport() with client CAs cancels the response body and aborts the signal when the client leaves", async () => {
+  forever = {
+    cancelled: Promise.withResolvers<void>(),
+    aborted: Promise.withResolvers<void>(),
+  };
+  await using pki = await makePki();
+  await using server = await listen(mtlsEndpoint(pki));
+  using client = Deno.createHttpClient({ caCerts: [pki.ca], ...pki.alice });
+  const controller = new AbortController();
+  const response = await fetch(server.url + "/forever", {
+    client,
+    signal: controller.signal,
+  });
+  const reader = response.body!.getReader();
+  assert(!(await reader.read()).done);
+  controller.abort();
+  await reader.closed.catch(() => {});
+  await within(forever.cancelled.promise, 10_000, "body cancel");
+  await within(forever.aborted.promise, 10_000, "request signal");
+});
+
+Deno.test("listenWebTransport() with client_timeout serves a unix socket", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = resolve(dir, "web.sock");
+    await using server = await listen({ kind: "unix", path }, 1);
+    assertEquals(server.url, `unix:${path}`);
+    using client = Deno.createHttpClient({
+      proxy: { transport: "unix", path },
+    });
+    const response = await fetch("http://localhost/over/unix?z=9", { client });
+    const seen = await response.json();
+    assertEquals(seen.rest, "/over/unix");
+    assertEquals(seen.search, "?z=9");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 /** Reads until the server closes; returns the bytes read. */
@@ -415,4 +495,23 @@ Deno.test("hostNode() with ca_certificates does a WAMP handshake for a ws client
     socket.close();
     await closed;
   }
+  const refused = new WsClient(node.url.replace("https", "wss") + "/ws", [
+    "mqtt",
+  ], { ca: pki.ca, ...pki.alice });
+  const status = await new Promise<number>((resolve, reject) => {
+    refused.once(
+      "unexpected-response",
+      (_req: unknown, res: { statusCode: number; resume(): void }) => {
+        res.resume();
+        resolve(res.statusCode);
+      },
+    );
+    refused.once(
+      "open",
+      () => reject(new Error("upgraded without a WAMP subprotocol")),
+    );
+    refused.once("error", reject);
+  });
+  assertEquals(status, 400);
+  refused.terminate();
 });
