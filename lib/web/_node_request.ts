@@ -10,6 +10,7 @@ import {
   type ServerResponse,
   STATUS_CODES,
 } from "node:http";
+import { nextTick } from "node:process";
 import type { Duplex } from "node:stream";
 
 /** Raised when a Node request cannot become a web `Request`. */
@@ -179,6 +180,10 @@ export async function writeWebResponse(
     if (!res.writableFinished) reader.cancel().catch(() => {});
   };
   res.once("close", onClose);
+  // A body that is already complete leaves in one write with the headers
+  // (and a content-length); a slow stream is uncorked on the next tick.
+  res.cork();
+  nextTick(() => res.uncork());
   try {
     while (true) {
       const { done, value } = await reader.read();
@@ -192,7 +197,6 @@ export async function writeWebResponse(
     throw error;
   } finally {
     res.off("close", onClose);
-    reader.releaseLock();
   }
 }
 

@@ -22,7 +22,7 @@ import type { Logger } from "../log/logger.ts";
 import type { PathService, ServeContext } from "./path_service.ts";
 import type { PathTable } from "./path_table.ts";
 import { errorResponse, finishResponse } from "./_response_decor.ts";
-import { type DispatchInfo, listenNode } from "./_node_listener.ts";
+import type { DispatchInfo } from "./_node_listener.ts";
 
 /** Where a web transport listens. */
 export type ListenEndpoint =
@@ -154,6 +154,8 @@ async function serveOnNode(
         "they need does not support SO_REUSEPORT",
     );
   }
+  // Loaded on demand: Node compatibility and `ws` cost start-up time.
+  const { listenNode } = await import("./_node_listener.ts");
   const listener = await listenNode({
     address: endpoint.kind === "unix" ? endpoint : {
       kind: "tcp",
