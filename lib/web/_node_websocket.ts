@@ -34,6 +34,9 @@ interface NodeWs {
   onerror: ((event: unknown) => void) | null;
   send(data: string | ArrayBufferLike | ArrayBufferView): void;
   close(code?: number, reason?: string): void;
+  ping(): void;
+  terminate(): void;
+  on(event: "pong" | "message" | "close", listener: () => void): void;
 }
 
 /** The parts of an npm `ws` server used here. */
@@ -86,10 +89,18 @@ export class PendingWebSocket {
   #protocol: string;
   #openListeners: Listener[] = [];
   #closeRequest: [number | undefined, string | undefined] | undefined;
+  #idleTimeout: number;
 
-  /** Creates a socket waiting for its handshake, with the agreed protocol. */
-  constructor(protocol: string) {
+  /**
+   * Creates a socket waiting for its handshake.
+   *
+   * @param protocol The agreed subprotocol, or `""`.
+   * @param idleTimeout Seconds of silence before a ping; a peer that stays
+   * silent for as long again is cut. 0 turns keep-alive off.
+   */
+  constructor(protocol: string, idleTimeout = 0) {
     this.#protocol = protocol;
+    this.#idleTimeout = idleTimeout;
   }
 
   /** 0 connecting, 1 open, 2 closing, 3 closed (as `WebSocket`). */
@@ -161,6 +172,7 @@ export class PendingWebSocket {
       );
     };
     ws.onerror = () => this.onerror?.(new Event("error"));
+    if (this.#idleTimeout > 0) keepAlive(ws, this.#idleTimeout);
     const open = new Event("open");
     this.onopen?.(open);
     for (const listener of this.#openListeners.splice(0)) listener(open);
@@ -182,13 +194,39 @@ export class PendingWebSocket {
   }
 }
 
+/**
+ * Pings `ws` after `seconds` without a message or pong, and cuts it when the
+ * next check finds it still silent (as Deno's `idleTimeout`).
+ */
+function keepAlive(ws: NodeWs, seconds: number): void {
+  let heard = true;
+  let pinged = false;
+  const mark = () => {
+    heard = true;
+  };
+  ws.on("pong", mark);
+  ws.on("message", mark);
+  const timer = setInterval(() => {
+    if (heard) {
+      heard = false;
+      pinged = false;
+    } else if (!pinged) {
+      pinged = true;
+      ws.ping();
+    } else {
+      ws.terminate();
+    }
+  }, seconds * 1000);
+  ws.on("close", () => clearInterval(timer));
+}
+
 /** One upgrade request's bridge between the service and `ws`. */
 export class NodeUpgrade {
   #pending: { socket: PendingWebSocket; response: Response } | undefined;
 
   /**
    * The `ServeContext.upgradeWebSocket` for this request: same contract as
-   * `Deno.upgradeWebSocket` (`idleTimeout` is ignored).
+   * `Deno.upgradeWebSocket`.
    */
   readonly upgradeWebSocket: typeof Deno.upgradeWebSocket = (
     request,
@@ -202,7 +240,10 @@ export class NodeUpgrade {
         "Invalid Header: 'upgrade' header must be 'websocket'",
       );
     }
-    const socket = new PendingWebSocket(options?.protocol ?? "");
+    const socket = new PendingWebSocket(
+      options?.protocol ?? "",
+      options?.idleTimeout ?? 0,
+    );
     // A placeholder: `ws` writes the real 101 response.
     const response = new Response(null, { status: 200 });
     this.#pending = { socket, response };

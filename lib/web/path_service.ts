@@ -37,8 +37,8 @@ export interface ServeContext {
   /**
    * Accepts a WebSocket upgrade on a front end where `Deno.upgradeWebSocket`
    * cannot work (the Node-compatible listener used for `ca_certificates` and
-   * `client_timeout`). Same contract as `Deno.upgradeWebSocket`, except that
-   * `idleTimeout` is ignored; services call it instead when present.
+   * `client_timeout`). Same contract as `Deno.upgradeWebSocket`; services call
+   * it instead when present.
    */
   readonly upgradeWebSocket?: typeof Deno.upgradeWebSocket | undefined;
 }

@@ -390,6 +390,10 @@ function wampConfig(endpoint: Record<string, unknown>) {
             workers: 1,
           },
           ws: { type: "websocket" },
+          pinged: {
+            type: "websocket",
+            options: { auto_ping_interval: 1000 },
+          },
         },
       }],
     }],
@@ -514,4 +518,36 @@ Deno.test("hostNode() with ca_certificates does a WAMP handshake for a ws client
   });
   assertEquals(status, 400);
   refused.terminate();
+});
+
+/** Opens a raw `ws` client on `url` and joins realm1. */
+async function joinRaw(url: string, options: Record<string, unknown> = {}) {
+  const socket = new WsClient(url, ["wamp.2.json"], options);
+  const closed = new Promise<void>((r) => socket.once("close", () => r()));
+  await new Promise((resolve, reject) => {
+    socket.once("open", resolve);
+    socket.once("error", reject);
+  });
+  const welcome = new Promise((r) => socket.once("message", r));
+  socket.send(JSON.stringify([1, "realm1", { roles: { caller: {} } }]));
+  await welcome;
+  return { socket, closed };
+}
+
+Deno.test("hostNode() cuts a WebSocket that ignores pings on a client_timeout transport", async () => {
+  await using node = await hostNode(
+    wampConfig({ type: "tcp", port: 0, interface: "127.0.0.1" }),
+    { cbdir: APPS },
+  );
+  const url = node.url.replace("http", "ws") + "/pinged";
+  const deaf = await joinRaw(url, { autoPong: false });
+  const live = await joinRaw(url);
+  try {
+    await within(deaf.closed, 15_000, "closing the deaf client");
+    assertEquals(live.socket.readyState, WsClient.OPEN);
+  } finally {
+    deaf.socket.terminate();
+    live.socket.close();
+    await live.closed;
+  }
 });
