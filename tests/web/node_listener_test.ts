@@ -355,6 +355,32 @@ Deno.test("listenWebTransport() with client_timeout closes a kept-alive connecti
   assertStringIncludes(text, '"url":"http://example/kept"');
 });
 
+Deno.test("listenWebTransport() with client_timeout answers odd request targets and hosts without failing", async () => {
+  await using server = await listen(
+    { kind: "tcp", hostname: "127.0.0.1", port: 0 },
+    1,
+  );
+  const { port } = server.addr as Deno.NetAddr;
+  const ask = async (head: string) => {
+    using conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    await conn.write(new TextEncoder().encode(head));
+    return await readUntilClosed(conn);
+  };
+  const absolute = await ask(
+    "GET http://elsewhere/x?y=1 HTTP/1.1\r\nHost: a/b\r\nConnection: close\r\n\r\n",
+  );
+  assertStringIncludes(absolute, "HTTP/1.1 200");
+  assertStringIncludes(absolute, `"url":"http://127.0.0.1:${port}/x?y=1"`);
+  const star = await ask(
+    "OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+  );
+  assertStringIncludes(star, "HTTP/1.1 400");
+  const garbage = await ask("NOT HTTP AT ALL\r\n\r\n");
+  assertStringIncludes(garbage, "HTTP/1.1 400");
+  const after = await fetch(server.url + "/still");
+  assertEquals((await after.json()).rest, "/still");
+});
+
 Deno.test("listenWebTransport() with client_timeout lets a slower request finish", async () => {
   await using server = await listen(
     { kind: "tcp", hostname: "127.0.0.1", port: 0 },

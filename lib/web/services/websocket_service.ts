@@ -13,7 +13,8 @@
  *    subprotocol is the client's first offered `wamp.2.*` that `serializers`
  *    allows (400 when none; with `require_websocket_subprotocol: false` a
  *    request offering none gets `wamp.2.json`).
- * 4. `Deno.upgradeWebSocket` → a `WebSocketTransport` (`lib/wamp/
+ * 4. `Deno.upgradeWebSocket` (or `context.upgradeWebSocket` on the Node
+ *    front end, `lib/web/_node_listener.ts`) → a `WebSocketTransport` (`lib/wamp/
  *    websocket_transport.ts`) attached to the router with this path's auth
  *    methods.
  *
