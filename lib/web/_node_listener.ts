@@ -143,6 +143,9 @@ class NodeFrontEnd implements NodeListener {
         rejectUnauthorized: true,
       }),
     });
+    // Like Deno.serve: no cap on how long receiving a request may take
+    // (Node's default cuts uploads after 5 minutes).
+    this.#server.requestTimeout = 0;
     this.#server.on("request", (req, res) => this.#onRequest(req, res));
     this.#server.on("upgrade", (req, socket, head) => {
       this.#onUpgrade(req, socket, head);
@@ -320,7 +323,12 @@ class NodeFrontEnd implements NodeListener {
     socket.once("close", () => controller.abort());
     let request: Request;
     try {
-      request = toWebRequest(req, this.#urlParts(), controller.signal);
+      // Any upgrade lands here (also `h2c`): serve it, without a body.
+      request = toWebRequest(
+        req,
+        { ...this.#urlParts(), body: false },
+        controller.signal,
+      );
     } catch (error) {
       if (!(error instanceof BadNodeRequestError)) throw error;
       await writeRawResponse(

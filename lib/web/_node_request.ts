@@ -38,6 +38,11 @@ export interface RequestUrlParts {
   readonly secure: boolean;
   /** `host[:port]` to use when the request has no usable Host header. */
   readonly fallbackHost: string;
+  /**
+   * Whether the Node request still carries its body; not on an `upgrade`
+   * event, where the socket is handed over unparsed. @default {true}
+   */
+  readonly body?: boolean;
 }
 
 /**
@@ -76,7 +81,8 @@ export function toWebRequest(
     );
   }
   const method = req.method ?? "GET";
-  const hasBody = method !== "GET" && method !== "HEAD";
+  const hasBody = method !== "GET" && method !== "HEAD" &&
+    parts.body !== false;
   try {
     return new Request(url, {
       method,

@@ -375,6 +375,12 @@ Deno.test("listenWebTransport() with client_timeout answers odd request targets 
     "OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
   );
   assertStringIncludes(star, "HTTP/1.1 400");
+  const h2c = await ask(
+    "GET /h2c HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\n" +
+      "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n",
+  );
+  assertStringIncludes(h2c, "HTTP/1.1 200");
+  assertStringIncludes(h2c, '"rest":"/h2c"');
   const garbage = await ask("NOT HTTP AT ALL\r\n\r\n");
   assertStringIncludes(garbage, "HTTP/1.1 400");
   const after = await fetch(server.url + "/still");
