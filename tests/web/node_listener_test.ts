@@ -10,7 +10,7 @@ import {
 import { REPO_ROOT } from "../_helpers/node.ts";
 import { makeCertificates } from "../_helpers/tls.ts";
 import { createLogger } from "../../lib/log/mod.ts";
-import { hostNode } from "../../lib/node/mod.ts";
+import { EndpointError, hostNode } from "../../lib/node/mod.ts";
 import type { PathService, ServeContext } from "../../lib/web/path_service.ts";
 import { PathTable } from "../../lib/web/path_table.ts";
 import {
@@ -582,4 +582,33 @@ Deno.test("hostNode() cuts a WebSocket that ignores pings on a client_timeout tr
     live.socket.close();
     await live.closed;
   }
+});
+
+Deno.test("listenWebTransport() with client_timeout reports a taken port as AddrInUse", async () => {
+  await using first = await listen(
+    { kind: "tcp", hostname: "127.0.0.1", port: 0 },
+    1,
+  );
+  const { port } = first.addr as Deno.NetAddr;
+  await assertRejects(
+    () => listen({ kind: "tcp", hostname: "127.0.0.1", port }, 1),
+    Deno.errors.AddrInUse,
+  );
+});
+
+Deno.test("hostNode() refuses a shared port on a client_timeout transport", async () => {
+  await assertRejects(
+    () =>
+      hostNode(
+        wampConfig({
+          type: "tcp",
+          port: 0,
+          interface: "127.0.0.1",
+          shared: true,
+        }),
+        { cbdir: APPS },
+      ),
+    EndpointError,
+    "SO_REUSEPORT",
+  );
 });
