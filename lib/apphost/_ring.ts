@@ -2,7 +2,7 @@
  * A single-producer single-consumer byte ring on a SharedArrayBuffer, with an
  * `Atomics.waitAsync` doorbell: the fast path for request and response heads
  * between the main thread and an app worker (see
- * `/work/shared/notes/worker-dispatch.md`).
+ * the shared design note `notes/worker-dispatch.md`).
  *
  * Layout: a 64-byte control block of int32 slots, then a power-of-two data
  * area. A record is `int32 length, payload, padding to 4`; a length of -1

@@ -81,3 +81,49 @@ export async function makeCertificates(dir: string): Promise<TestCertificates> {
     keyFile: "key.pem",
   };
 }
+
+/**
+ * Writes a client certificate `<name>.pem` (with key `<name>-key.pem`)
+ * signed by the CA that {@link makeCertificates} left in `dir`.
+ */
+export async function makeClientCertificate(
+  dir: string,
+  name: string,
+): Promise<{ cert: string; key: string }> {
+  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
+  await openssl(dir, [
+    "req",
+    ...ec,
+    "-keyout",
+    `${name}-key.pem`,
+    "-out",
+    `${name}.csr`,
+    "-subj",
+    `/CN=${name}/O=Test Clients`,
+  ]);
+  await Deno.writeTextFile(
+    resolve(dir, "client.cnf"),
+    "basicConstraints=critical,CA:FALSE\nextendedKeyUsage=clientAuth\n",
+  );
+  await openssl(dir, [
+    "x509",
+    "-req",
+    "-in",
+    `${name}.csr`,
+    "-CA",
+    "ca.pem",
+    "-CAkey",
+    "ca-key.pem",
+    "-CAcreateserial",
+    "-out",
+    `${name}.pem`,
+    "-days",
+    "1",
+    "-extfile",
+    "client.cnf",
+  ]);
+  return {
+    cert: await Deno.readTextFile(resolve(dir, `${name}.pem`)),
+    key: await Deno.readTextFile(resolve(dir, `${name}-key.pem`)),
+  };
+}

@@ -8,7 +8,7 @@ import {
   assertStringIncludes,
 } from "../_helpers/assert.ts";
 import { REPO_ROOT } from "../_helpers/node.ts";
-import { makeCertificates } from "../_helpers/tls.ts";
+import { makeCertificates, makeClientCertificate } from "../_helpers/tls.ts";
 import { createLogger } from "../../lib/log/mod.ts";
 import { EndpointError, hostNode } from "../../lib/node/mod.ts";
 import type { PathService, ServeContext } from "../../lib/web/path_service.ts";
@@ -24,56 +24,6 @@ autobahn.log.debug = () => {};
 
 const APPS = resolve(REPO_ROOT, "tests/testdata/node/apps");
 const QUIET = createLogger({ level: "error", write: () => {} });
-
-async function openssl(dir: string, args: string[]): Promise<void> {
-  const { success, stderr } = await new Deno.Command("openssl", {
-    args,
-    cwd: dir,
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  assert(success, new TextDecoder().decode(stderr));
-}
-
-/** A client certificate (PEM) signed by the CA that `makeCertificates` left in `dir`. */
-async function clientCertificate(dir: string, name: string) {
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
-  await openssl(dir, [
-    "req",
-    ...ec,
-    "-keyout",
-    `${name}-key.pem`,
-    "-out",
-    `${name}.csr`,
-    "-subj",
-    `/CN=${name}/O=Test Clients`,
-  ]);
-  await Deno.writeTextFile(
-    resolve(dir, "client.cnf"),
-    "basicConstraints=critical,CA:FALSE\nextendedKeyUsage=clientAuth\n",
-  );
-  await openssl(dir, [
-    "x509",
-    "-req",
-    "-in",
-    `${name}.csr`,
-    "-CA",
-    "ca.pem",
-    "-CAkey",
-    "ca-key.pem",
-    "-CAcreateserial",
-    "-out",
-    `${name}.pem`,
-    "-days",
-    "1",
-    "-extfile",
-    "client.cnf",
-  ]);
-  return {
-    cert: await Deno.readTextFile(resolve(dir, `${name}.pem`)),
-    key: await Deno.readTextFile(resolve(dir, `${name}-key.pem`)),
-  };
-}
 
 interface Pki extends AsyncDisposable {
   dir: string;
@@ -96,8 +46,8 @@ async function makePki(): Promise<Pki> {
     ca: certs.caCert,
     serverCert: await Deno.readTextFile(resolve(dir, certs.certFile)),
     serverKey: await Deno.readTextFile(resolve(dir, certs.keyFile)),
-    alice: await clientCertificate(dir, "alice"),
-    stranger: await clientCertificate(other, "stranger"),
+    alice: await makeClientCertificate(dir, "alice"),
+    stranger: await makeClientCertificate(other, "stranger"),
     [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }),
   };
 }
