@@ -214,3 +214,17 @@ export function requireCaller(
   }
   return caller;
 }
+
+/** What a `"type": "dynamic"` authenticator needs: its config and the router. */
+export interface DynamicSource {
+  readonly config: DynamicAuthConfig;
+  readonly caller: ProcedureCaller;
+}
+
+/** Options of the methods whose secrets may come from `${VAR}`. */
+export interface SecretAuthOptions {
+  /** Needed for `"type": "dynamic"`. */
+  caller?: ProcedureCaller | undefined;
+  /** Reads `${VAR}` secrets. @default {Deno.env.get} */
+  getEnv?: ((name: string) => string | undefined) | undefined;
+}

@@ -24,6 +24,7 @@ import {
   authenticatorDetails,
   callAuthenticator,
   deny,
+  type DynamicSource,
   isResult,
   type Principal,
   requireCaller,
@@ -92,12 +93,12 @@ interface Pending {
 class Cryptosign implements Authenticator {
   readonly method = METHOD;
   #owners: ReadonlyMap<string, KeyOwner> | undefined;
-  #dynamic: { config: DynamicAuthConfig; caller: ProcedureCaller } | undefined;
+  #dynamic: DynamicSource | undefined;
   #pending: Pending | undefined;
 
   constructor(
     owners: ReadonlyMap<string, KeyOwner> | undefined,
-    dynamic: { config: DynamicAuthConfig; caller: ProcedureCaller } | undefined,
+    dynamic: DynamicSource | undefined,
   ) {
     this.#owners = owners;
     this.#dynamic = dynamic;

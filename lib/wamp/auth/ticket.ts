@@ -24,6 +24,7 @@ import {
   deny,
   isResult,
   requireCaller,
+  type SecretAuthOptions,
   secretFromEnv,
   UNEXPECTED_AUTHENTICATE,
   welcome,
@@ -32,12 +33,7 @@ import {
 const METHOD = "ticket";
 
 /** Options for {@link ticketAuthMethod}. */
-export interface TicketAuthOptions {
-  /** Needed for `"type": "dynamic"`. */
-  caller?: ProcedureCaller | undefined;
-  /** Reads `${VAR}` tickets. @default {Deno.env.get} */
-  getEnv?: ((name: string) => string | undefined) | undefined;
-}
+export type TicketAuthOptions = SecretAuthOptions;
 
 /**
  * Creates the `ticket` method from its config.

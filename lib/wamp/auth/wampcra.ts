@@ -12,7 +12,6 @@ import type {
   AuthMethod,
   AuthResult,
   HelloInfo,
-  ProcedureCaller,
 } from "./authenticator.ts";
 import type {
   DynamicAuthConfig,
@@ -24,9 +23,11 @@ import {
   callAuthenticator,
   constantTimeEqual,
   deny,
+  type DynamicSource,
   isResult,
   type Principal,
   requireCaller,
+  type SecretAuthOptions,
   secretFromEnv,
   UNEXPECTED_AUTHENTICATE,
   welcome,
@@ -97,12 +98,7 @@ export async function signWampCra(
 }
 
 /** Options for {@link wampcraAuthMethod}. */
-export interface WampCraAuthOptions {
-  /** Needed for `"type": "dynamic"`. */
-  caller?: ProcedureCaller | undefined;
-  /** Reads `${VAR}` secrets. @default {Deno.env.get} */
-  getEnv?: ((name: string) => string | undefined) | undefined;
-}
+export type WampCraAuthOptions = SecretAuthOptions;
 
 /**
  * Creates the `wampcra` method from its config.
@@ -160,12 +156,12 @@ function userFromFields(fields: Readonly<Record<string, unknown>>) {
 class WampCra implements Authenticator {
   readonly method = METHOD;
   #users: ReadonlyMap<string, WampCraUser> | undefined;
-  #dynamic: { config: DynamicAuthConfig; caller: ProcedureCaller } | undefined;
+  #dynamic: DynamicSource | undefined;
   #pending: Pending | undefined;
 
   constructor(
     users: ReadonlyMap<string, WampCraUser> | undefined,
-    dynamic: { config: DynamicAuthConfig; caller: ProcedureCaller } | undefined,
+    dynamic: DynamicSource | undefined,
   ) {
     this.#users = users;
     this.#dynamic = dynamic;
