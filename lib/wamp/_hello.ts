@@ -33,10 +33,45 @@ export interface ClientFeatures {
   readonly subscriberRevocation: boolean;
 }
 
-function roleFeatures(roles: Dict | undefined, role: string): Dict {
-  const value = roles?.[role];
+function roleFeatures(roles: Dict, role: string): Dict {
+  const value = roles[role];
   const features = isDict(value) ? value.features : undefined;
   return isDict(features) ? features : {};
+}
+
+/** The client roles of WAMP's basic profile. */
+const CLIENT_ROLES: ReadonlySet<string> = new Set([
+  "publisher",
+  "subscriber",
+  "caller",
+  "callee",
+]);
+
+/**
+ * Checks HELLO.Details.roles: a dictionary announcing at least one client
+ * role (`publisher`, `subscriber`, `caller`, `callee`), as the spec demands
+ * and Crossbar enforces. Unknown roles beside a known one are ignored.
+ */
+function readRoles(roles: unknown): Dict {
+  if (roles === undefined) {
+    throw new ProtocolViolationError(
+      "Invalid HELLO: details.roles is missing (announce at least one of publisher, subscriber, caller, callee)",
+    );
+  }
+  if (!isDict(roles)) {
+    throw new ProtocolViolationError(
+      "Invalid HELLO: roles must be a dictionary",
+    );
+  }
+  const names = Object.keys(roles);
+  if (!names.some((name) => CLIENT_ROLES.has(name))) {
+    throw new ProtocolViolationError(
+      `Invalid HELLO: details.roles announces no client role (got ${
+        names.length === 0 ? "none" : JSON.stringify(names)
+      }; expected at least one of publisher, subscriber, caller, callee)`,
+    );
+  }
+  return roles;
 }
 
 /**
@@ -57,12 +92,7 @@ export function readHello(message: WampMessage): Hello {
   const authmethods: readonly string[] = methods.length > 0
     ? methods
     : ["anonymous"];
-  const roles = details.roles;
-  if (roles !== undefined && !isDict(roles)) {
-    throw new ProtocolViolationError(
-      "Invalid HELLO: roles must be a dictionary",
-    );
-  }
+  const roles = readRoles(details.roles);
   const { authid, authrole, authextra } = details;
   if (authextra !== undefined && authextra !== null && !isDict(authextra)) {
     throw new ProtocolViolationError(

@@ -378,7 +378,9 @@ Deno.test("Dealer.cancel() falls back to skip when the callee cannot cancel", as
   // A second callee session that announces no features at all.
   const bare = await joined(router);
   await bare.transport.exchange([6, {}, "wamp.close.close_realm"]);
-  await bare.transport.exchange([1, "realm1", {}]);
+  await bare.transport.exchange([1, "realm1", {
+    roles: { caller: {}, callee: {} },
+  }]);
   bare.transport.take();
   await register(bare, "com.example.p");
   const caller = await joined(router);

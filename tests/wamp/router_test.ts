@@ -162,7 +162,10 @@ Deno.test("Router.close() aborts a session in the middle of its handshake", asyn
       }),
     }]]),
   );
-  await t.exchange([1, "realm1", { authmethods: ["ticket"] }]);
+  await t.exchange([1, "realm1", {
+    roles: { caller: {} },
+    authmethods: ["ticket"],
+  }]);
   await router.close();
   assertEquals(t.take(), [[
     3,

@@ -149,6 +149,7 @@ Deno.test("Session.onMessage() picks the first offered method the transport has"
     new Map([["anonymous", anonymousAuthMethod()], ["ticket", secretMethod()]]),
   );
   const frames = await t.exchange([1, "realm1", {
+    roles: CLIENT_ROLES,
     authmethods: ["wampcra", "ticket", "anonymous"],
   }]);
   assertEquals(frames, [[4, "ticket", { n: 1 }]]);
@@ -157,7 +158,10 @@ Deno.test("Session.onMessage() picks the first offered method the transport has"
 Deno.test("Session.onMessage() runs CHALLENGE and AUTHENTICATE to WELCOME", async () => {
   await using router = testRouter();
   const t = connected(router, new Map([["ticket", secretMethod()]]));
-  await t.exchange([1, "realm1", { authmethods: ["ticket"] }]);
+  await t.exchange([1, "realm1", {
+    roles: CLIENT_ROLES,
+    authmethods: ["ticket"],
+  }]);
   const [welcome] = await t.exchange([5, "secret", {}]);
   assertEquals(welcome?.[0], 2);
   const details = welcome?.[2] as Record<string, unknown>;
@@ -169,7 +173,10 @@ Deno.test("Session.onMessage() runs CHALLENGE and AUTHENTICATE to WELCOME", asyn
 Deno.test("Session.onMessage() aborts with the authenticator's URI on a wrong credential", async () => {
   await using router = testRouter();
   const t = connected(router, new Map([["ticket", secretMethod()]]));
-  await t.exchange([1, "realm1", { authmethods: ["ticket"] }]);
+  await t.exchange([1, "realm1", {
+    roles: CLIENT_ROLES,
+    authmethods: ["ticket"],
+  }]);
   assertEquals(await t.exchange([5, "guess", {}]), [[
     3,
     { message: "Wrong ticket" },
@@ -195,7 +202,9 @@ Deno.test("Session.onMessage() can join again on the same transport after GOODBY
   await using router = testRouter();
   const a = await joined(router);
   await a.transport.exchange([6, {}, "wamp.close.close_realm"]);
-  const [welcome] = await a.transport.exchange([1, "realm1", {}]);
+  const [welcome] = await a.transport.exchange([1, "realm1", {
+    roles: CLIENT_ROLES,
+  }]);
   assertEquals(welcome?.[0], 2);
 });
 
@@ -226,6 +235,7 @@ Deno.test("Session.onMessage() treats an empty authmethods list as anonymous", a
   await using router = testRouter();
   const t = connected(router);
   const [welcome] = await t.exchange([1, "realm1", {
+    roles: CLIENT_ROLES,
     authid: "wampy-user",
     authmethods: [],
   }]);

@@ -84,6 +84,27 @@ const CASES: Case[] = [
     reason: "Invalid HELLO: roles must be a dictionary",
   },
   {
+    name: "HELLO without roles",
+    stage: "connected",
+    message: [1, "realm1", {}],
+    reason:
+      "Invalid HELLO: details.roles is missing (announce at least one of publisher, subscriber, caller, callee)",
+  },
+  {
+    name: "HELLO with empty roles",
+    stage: "connected",
+    message: [1, "realm1", { roles: {} }],
+    reason:
+      "Invalid HELLO: details.roles announces no client role (got none; expected at least one of publisher, subscriber, caller, callee)",
+  },
+  {
+    name: "HELLO with only unknown roles",
+    stage: "connected",
+    message: [1, "realm1", { roles: { broker: {}, dealer: {} } }],
+    reason:
+      'Invalid HELLO: details.roles announces no client role (got ["broker","dealer"]; expected at least one of publisher, subscriber, caller, callee)',
+  },
+  {
     name: "a second HELLO",
     stage: "joined",
     message: [1, "realm1", {}],

@@ -47,11 +47,16 @@ export interface StaticTicketConfig {
 
 /** One WAMP-CRA user. */
 export interface WampCraUser {
-  /** The secret; `${VAR}` reads the environment variable VAR at startup. */
+  /**
+   * The HMAC key; `${VAR}` reads the environment variable VAR at startup.
+   * For a salted user it is the derived key, base64(PBKDF2-SHA256(password,
+   * salt, iterations, keylen)), as in Crossbar: the client derives it from
+   * the password.
+   */
   secret: string;
   /** Role assigned on success. */
   role: string;
-  /** With a salt, the key is PBKDF2-SHA256(secret, salt), base64-encoded. */
+  /** Salt sent in CHALLENGE; marks `secret` as a derived key. */
   salt?: string | undefined;
   /** PBKDF2 iterations. @default {1000} */
   iterations?: number | undefined;

@@ -1,9 +1,14 @@
 /**
  * WAMP-CRA (challenge-response) authentication. The router sends a JSON
- * challenge; the client answers base64(HMAC-SHA256(key, challenge)), where
- * key is the secret or, for salted users, base64(PBKDF2-SHA256(secret, salt,
- * iterations, keylen)) — exactly what autobahn's `auth_cra.derive_key` and
- * `auth_cra.sign` compute.
+ * challenge; the client answers base64(HMAC-SHA256(key, challenge)) —
+ * exactly what autobahn's `auth_cra.sign` computes.
+ *
+ * Salted users, as in Crossbar: the configured `secret` IS the derived key,
+ * base64(PBKDF2-SHA256(password, salt, iterations, keylen)) (autobahn's
+ * `auth_cra.derive_key`; {@link deriveWampCraKey} here), so the password
+ * itself is never stored on the router. CHALLENGE.extra carries `salt`,
+ * `iterations` and `keylen`; the client derives the same key from the
+ * password, and the router signs with the configured secret as it is.
  *
  * @module
  */
@@ -44,10 +49,11 @@ export const WAMPCRA_DEFAULT_KEYLEN = 32;
 /**
  * Derives the salted WAMP-CRA key: base64 of PBKDF2-HMAC-SHA256.
  *
- * @param secret The user's secret.
+ * @param secret The user's password.
  * @param salt The salt, as a string.
  * @param options Iterations (default 1000) and key length in bytes (default 32).
- * @returns The key as base64 text (used as the HMAC key's UTF-8 bytes).
+ * @returns The key as base64 text (used as the HMAC key's UTF-8 bytes): what
+ *   a salted user's `secret` in the config holds.
  */
 export async function deriveWampCraKey(
   secret: string,
@@ -223,11 +229,8 @@ class WampCra implements Authenticator {
     const pending = this.#pending;
     if (pending === undefined) return UNEXPECTED_AUTHENTICATE;
     this.#pending = undefined;
-    const { user } = pending;
-    const key = user.salt === undefined
-      ? user.secret
-      : await deriveWampCraKey(user.secret, user.salt, user);
-    const expected = await signWampCra(key, pending.challenge);
+    // Salted or not, the configured secret is the HMAC key (see above).
+    const expected = await signWampCra(pending.user.secret, pending.challenge);
     if (!constantTimeEqual(signature, expected)) {
       return deny("WAMP-CRA signature is invalid");
     }

@@ -9,6 +9,9 @@ import type { WampMessage } from "../transport.ts";
 /** Deepest nesting accepted in a decoded message (the message array is 1). */
 export const MAX_DEPTH = 64;
 
+/** Largest integer magnitude accepted from a binary codec: 2^53. */
+const INT_LIMIT = 2n ** 53n;
+
 /** Marks a JSON string that carries bytes: `\0` then base64. */
 const BINARY_PREFIX = "\0";
 
@@ -112,10 +115,8 @@ function needsFix(value: unknown, jsonBinary: boolean): boolean {
 function fixScalar(value: unknown, codec: string): unknown {
   if (typeof value === "string") return decodeBinaryString(value);
   if (typeof value === "bigint") {
-    if (
-      value <= BigInt(Number.MAX_SAFE_INTEGER) &&
-      value >= BigInt(Number.MIN_SAFE_INTEGER)
-    ) return Number(value);
+    // Up to 2^53 (the largest WAMP ID), every integer is exact as a number.
+    if (value <= INT_LIMIT && value >= -INT_LIMIT) return Number(value);
     throw new CodecError(
       `Cannot accept ${codec} frame: integer ${value} is out of the safe range`,
     );

@@ -165,35 +165,55 @@ class WebSocketService implements PathService {
       return plain(405, "Method Not Allowed", { allow: "GET, HEAD" });
     }
     if (!this.#origins.allows(request.headers.get("origin"))) {
-      return plain(403, "Forbidden: origin not allowed");
+      return this.#refuse(
+        request,
+        context,
+        403,
+        "Forbidden: origin not allowed",
+      );
     }
     const codec = this.#negotiate(request);
-    if (codec instanceof Response) return codec;
+    if (typeof codec === "string") {
+      return this.#refuse(request, context, 400, codec);
+    }
     return codec === JSON_CODEC
       ? this.#upgrade(request, context, codec)
       : codec.load().then(() => this.#upgrade(request, context, codec));
   }
 
-  #negotiate(request: Request): Codec | Response {
+  /** The codec for the request, or the refusal text (400). */
+  #negotiate(request: Request): Codec | string {
     const offered = offeredSubprotocols(
       request.headers.get("sec-websocket-protocol"),
     );
+    const choices = [...this.#codecs.keys()].join(", ");
     if (offered.length === 0) {
       if (this.#options.require_websocket_subprotocol ?? true) {
-        return plain(
-          400,
-          "Bad Request: a WAMP WebSocket subprotocol is required (offer one of " +
-            [...this.#codecs.keys()].join(", ") + ")",
-        );
+        return `Bad Request: a WAMP WebSocket subprotocol is required (offer one of ${choices})`;
       }
       return this.#codecs.get(JSON_CODEC.subprotocol) ??
         this.#codecs.values().next().value!;
     }
-    return pickCodec(offered, this.#codecs) ?? plain(
-      400,
-      "Bad Request: none of the offered subprotocols is supported here (offer one of " +
-        [...this.#codecs.keys()].join(", ") + ")",
+    return pickCodec(offered, this.#codecs) ??
+      `Bad Request: none of the offered subprotocols is supported here (offer one of ${choices})`;
+  }
+
+  /** Logs a refused upgrade at warn with its reason and answers `text`. */
+  #refuse(
+    request: Request,
+    context: ServeContext,
+    status: number,
+    text: string,
+  ): Response {
+    const offered = request.headers.get("sec-websocket-protocol");
+    this.#logger.warn(
+      `Refused WebSocket upgrade on ${new URL(request.url).pathname} from ${
+        peerOf(context.remoteAddr)
+      }: ${status} ${text} (origin ${
+        JSON.stringify(request.headers.get("origin"))
+      }, subprotocols ${JSON.stringify(offered)})`,
     );
+    return plain(status, text);
   }
 
   #upgrade(request: Request, context: ServeContext, codec: Codec): Response {
@@ -202,13 +222,11 @@ class WebSocketService implements PathService {
     const info = this.#info(request, context, codec);
     let upgraded: { socket: WebSocket; response: Response };
     try {
-      const upgrade = context.upgradeWebSocket ?? Deno.upgradeWebSocket;
-      upgraded = upgrade(request, {
-        ...(offered ? { protocol: codec.subprotocol } : {}),
-        idleTimeout: this.#idleTimeout,
-      });
+      upgraded = this.#acceptUpgrade(request, context, offered ? codec : null);
     } catch (error) {
-      return plain(
+      return this.#refuse(
+        request,
+        context,
         400,
         `Bad Request: invalid WebSocket upgrade: ${(error as Error).message}`,
       );
@@ -237,6 +255,36 @@ class WebSocketService implements PathService {
       );
     }
     return upgraded.response;
+  }
+
+  /**
+   * Upgrades with `codec`'s subprotocol in the response. `Deno.upgradeWebSocket`
+   * checks its `protocol` option against the header split on `", "` only, so
+   * it would refuse `wamp.2.json,wamp.2.msgpack` (autobahn-python, `ws`):
+   * the choice is made by {@link offeredSubprotocols} and the header set on
+   * the 101 response here. The Node front end (`ws`) parses the header
+   * itself and takes the choice as `protocol`.
+   */
+  #acceptUpgrade(
+    request: Request,
+    context: ServeContext,
+    codec: Codec | null,
+  ): { socket: WebSocket; response: Response } {
+    const options = { idleTimeout: this.#idleTimeout };
+    if (context.upgradeWebSocket !== undefined) {
+      return context.upgradeWebSocket(request, {
+        ...options,
+        ...(codec === null ? {} : { protocol: codec.subprotocol }),
+      });
+    }
+    const upgraded = Deno.upgradeWebSocket(request, options);
+    if (codec !== null) {
+      upgraded.response.headers.set(
+        "sec-websocket-protocol",
+        codec.subprotocol,
+      );
+    }
+    return upgraded;
   }
 
   #info(

@@ -170,7 +170,8 @@ Deno.test("wampcraAuthMethod() checks plain and salted signatures made by autoba
     users: {
       joe: { secret: "secret1", role: "user" },
       ann: {
-        secret: "secret2",
+        // Crossbar: a salted user's secret is the derived key.
+        secret: autobahn.auth_cra.derive_key("secret2", "salt123", 100, 32),
         role: "admin",
         salt: "salt123",
         iterations: 100,
@@ -219,12 +220,18 @@ Deno.test("wampcraAuthMethod() checks plain and salted signatures made by autoba
 
 Deno.test("wampcraAuthMethod() dynamic takes the secret from the authenticator", async () => {
   const { caller } = recordingCaller(([, authid]) =>
-    authid === "joe" ? { secret: "s3", role: "user", salt: "NaCl" } : (() => {
-      throw Object.assign(new Error("no"), {
-        uri: "wamp.error.not_authorized",
-        args: [],
-      });
-    })()
+    authid === "joe"
+      ? {
+        secret: autobahn.auth_cra.derive_key("s3", "NaCl", 1000, 32),
+        role: "user",
+        salt: "NaCl",
+      }
+      : (() => {
+        throw Object.assign(new Error("no"), {
+          uri: "wamp.error.not_authorized",
+          args: [],
+        });
+      })()
   );
   const method = wampcraAuthMethod({ type: "dynamic", authenticator: "auth" }, {
     caller,

@@ -102,7 +102,8 @@ Deno.test("wampcraAuthMethod() admits autobahn-js with plain and salted secrets"
       users: {
         plain: { secret: "p1ain", role: "user" },
         salty: {
-          secret: "s4lty",
+          // Crossbar: a salted user's secret is the derived key.
+          secret: autobahn.auth_cra.derive_key("s4lty", "pepper", 500, 32),
           role: "guest",
           salt: "pepper",
           iterations: 500,

@@ -4,6 +4,7 @@ import { sign as craSign } from "npm:wampy@^8.0.2/wampcra.js";
 // deno-lint-ignore no-import-prefix -- subpath of the mapped wampy package
 import { sign as cryptosignSign } from "npm:wampy@^8.0.2/cryptosign.js";
 import { ALLOW_ALL, startWampServer } from "../wire/_wire_helpers.ts";
+import { deriveWampCraKey } from "../../../lib/wamp/auth/wampcra.ts";
 import { wampy } from "../wire/_wampy_helpers.ts";
 import { assert, assertEquals } from "../../_helpers/assert.ts";
 
@@ -27,7 +28,11 @@ Deno.test("wampcraAuthMethod() admits wampy's salted WAMP-CRA plugin", async () 
         type: "static",
         users: {
           kate: {
-            secret: "k4te",
+            // Crossbar: a salted user's secret is the derived key.
+            secret: await deriveWampCraKey("k4te", "sea", {
+              iterations: 1000,
+              keylen: 32,
+            }),
             role: "user",
             salt: "sea",
             iterations: 1000,
