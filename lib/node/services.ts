@@ -7,6 +7,11 @@ import type { Config, PathServiceConfig } from "../config/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { checkWsgiApp, createWsgiService } from "../apphost/mod.ts";
 import {
+  checkPythonApp,
+  createPythonWsgiService,
+  findPythonApp,
+} from "../pyhost/mod.ts";
+import {
   createCallerService,
   createPublisherService,
   createWebhookService,
@@ -66,6 +71,17 @@ export async function createPathService(
   };
   switch (config.type) {
     case "wsgi":
+      if (await findPythonApp(config.module, context)) {
+        return await createPythonWsgiService(
+          {
+            ...definedOnly(config),
+            cbdir: context.cbdir,
+            pythonpath: context.pythonpath,
+            path: context.path,
+          },
+          { logger: context.logger },
+        );
+      }
       return await createWsgiService(
         {
           ...definedOnly(config),
@@ -137,6 +153,15 @@ export async function checkApps(
       for (const { prefix, config: service } of flattenPaths(transport.paths)) {
         if (service.type !== "wsgi") continue;
         try {
+          const options = { cbdir, pythonpath: worker.options.pythonpath };
+          if (await findPythonApp(service.module, options)) {
+            await checkPythonApp({
+              ...definedOnly(service),
+              ...options,
+              path: prefix || "/",
+            });
+            continue;
+          }
           await checkWsgiApp({
             ...definedOnly(service),
             cbdir,

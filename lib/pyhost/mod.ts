@@ -1,0 +1,28 @@
+/**
+ * Python on the node: `wsgi` paths whose `module` is a `.py` file (a Flask,
+ * Django or any WSGI app, unchanged) served by Debian's gunicorn in a
+ * bubblewrap sandbox, one unix socket per path, behind the node's own
+ * request handling.
+ *
+ * ```ts ignore
+ * import { createPythonWsgiService, findPythonApp } from "./lib/pyhost/mod.ts";
+ * if (await findPythonApp("myapp", { cbdir, pythonpath: [".."] })) {
+ *   const service = await createPythonWsgiService(
+ *     { path: "/", module: "myapp", object: "app", cbdir, pythonpath: [".."] },
+ *     { logger },
+ *   );
+ * }
+ * ```
+ *
+ * @module
+ */
+export {
+  checkPythonApp,
+  createPythonWsgiService,
+  findPythonApp,
+  type PythonWsgiOptions,
+} from "./python_wsgi.ts";
+export type { PythonWsgiService } from "./python_wsgi_service.ts";
+export { type PythonModule, resolvePythonModule } from "./resolve_python.ts";
+export { sandboxArgs, type SandboxOptions } from "./sandbox.ts";
+export { GUNICORN, PYTHON, PythonStartError } from "./gunicorn_process.ts";

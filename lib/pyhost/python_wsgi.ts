@@ -1,0 +1,251 @@
+/**
+ * Builds the service for a `wsgi` path whose `module` is Python: resolves
+ * the module, maps the path's config onto gunicorn and the sandbox, starts
+ * the server and waits until it serves.
+ *
+ * Config mapping:
+ * - `workers: N` → N gunicorn worker processes of one thread each;
+ *   otherwise `minthreads` (at least 1) processes, each with enough threads
+ *   that the pool reaches `maxthreads` (Crossbar's thread pool).
+ * - `timeout` → 504 from the node, and the worker that ran the request is
+ *   replaced; `max_queue`, `max_body_size` → 503 and 413 from the node.
+ * - `permissions` → the sandbox (`sandbox.ts`): `read`/`write` mounts,
+ *   `net` (any value but `false` shares the network), `env` (names copied
+ *   from the node's environment, or `true` for all of it).
+ *
+ * @module
+ */
+import { isAbsolute, resolve } from "node:path";
+import { AppLoadError } from "../apphost/mod.ts";
+import { resolveModule } from "../apphost/mod.ts";
+import type { AppPermissions } from "../apphost/mod.ts";
+import type { Logger } from "../log/mod.ts";
+import {
+  GunicornProcess,
+  HELPER_DIR,
+  PYTHON,
+  PythonStartError,
+} from "./gunicorn_process.ts";
+import { PythonWsgiService } from "./python_wsgi_service.ts";
+import { type PythonModule, resolvePythonModule } from "./resolve_python.ts";
+import { BWRAP, sandboxArgs, type SandboxOptions } from "./sandbox.ts";
+
+/** The config of a Python wsgi path (the keys of a `"type": "wsgi"` path). */
+export interface PythonWsgiOptions {
+  /** Mount path, for messages (`"/"`, `"/app"`). */
+  readonly path: string;
+  /** The module name (`myapp`, `pkg.app`) or a `.py` path. */
+  readonly module: string;
+  /** The WSGI application object in the module. */
+  readonly object: string;
+  /** Absolute node directory. */
+  readonly cbdir: string;
+  /** The router's `pythonpath`, relative to `cbdir`. */
+  readonly pythonpath?: readonly string[] | undefined;
+  /** Fixed number of worker processes. */
+  readonly workers?: number | undefined;
+  /** Worker processes (at least 1). @default 1 */
+  readonly minthreads?: number | undefined;
+  /** Threads in all. @default 2 */
+  readonly maxthreads?: number | undefined;
+  /** Seconds until 504. */
+  readonly timeout?: number | undefined;
+  /** Waiting requests before 503. @default 1024 */
+  readonly "max_queue"?: number | undefined;
+  /** Largest body in bytes. */
+  readonly "max_body_size"?: number | undefined;
+  /** What the sandbox grants. */
+  readonly permissions?: AppPermissions | undefined;
+}
+
+/**
+ * Finds the Python module of a wsgi path, unless a TypeScript or
+ * JavaScript module of that name exists (those win, as before).
+ *
+ * @param module The configured module.
+ * @param options Node directory and `pythonpath`.
+ * @returns The Python module, or `undefined` for a TypeScript app.
+ */
+export async function findPythonApp(
+  module: string,
+  options: { cbdir: string; pythonpath?: readonly string[] | undefined },
+): Promise<PythonModule | undefined> {
+  try {
+    await resolveModule(module, {
+      cbdir: options.cbdir,
+      pythonpath: [...(options.pythonpath ?? [])],
+    });
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof AppLoadError)) throw error;
+  }
+  return await resolvePythonModule(module, options);
+}
+
+/**
+ * Starts the gunicorn server of a Python wsgi path.
+ *
+ * @param options The path's config.
+ * @param env Where the server logs.
+ * @returns The service, serving.
+ * @throws {AppLoadError} When the module is missing or the app cannot start
+ * (the message carries the end of the Python traceback).
+ */
+export async function createPythonWsgiService(
+  options: PythonWsgiOptions,
+  env: { logger: Logger },
+): Promise<PythonWsgiService> {
+  const found = await requireModule(options);
+  const { workers, threads } = poolShape(options);
+  const socketDir = await Deno.makeTempDir({ prefix: "crossbar-py-" });
+  const socket = `${socketDir}/app.sock`;
+  const cleanup = () => Deno.remove(socketDir, { recursive: true });
+  const process = new GunicornProcess({
+    socket,
+    workers,
+    threads,
+    sandbox: sandboxFor(found, options, socketDir),
+    logger: env.logger,
+  });
+  try {
+    await process.start();
+  } catch (error) {
+    await process.close();
+    await cleanup().catch(() => {});
+    throw loadError(options, found, error);
+  }
+  env.logger.info(
+    `Python app ${found.name}:${options.object} (${found.path}) on gunicorn, ${workers} process(es) × ${threads} thread(s), sandboxed`,
+  );
+  return new PythonWsgiService({
+    prefix: options.path === "/" ? "" : options.path,
+    process,
+    socket,
+    capacity: workers * threads,
+    maxQueue: options.max_queue ?? 1024,
+    maxBodySize: options.max_body_size,
+    timeout: options.timeout,
+    logger: env.logger,
+    cleanup,
+  });
+}
+
+/**
+ * Imports a Python wsgi app in the sandbox, the way `start` would, and
+ * checks that its object is callable (for `check`).
+ *
+ * @param options The path's config.
+ * @throws {AppLoadError} When it is missing or fails to import.
+ */
+export async function checkPythonApp(
+  options: PythonWsgiOptions,
+): Promise<void> {
+  const found = await requireModule(options);
+  const socketDir = await Deno.makeTempDir({ prefix: "crossbar-py-" });
+  try {
+    const sandbox = sandboxFor(found, options, socketDir);
+    const output = await new Deno.Command(BWRAP, {
+      args: sandboxArgs([PYTHON, "-c", "import crossbar_pyhost_wsgi"], sandbox),
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+      clearEnv: true,
+      env: { PATH: "/usr/bin:/bin" },
+    }).output();
+    if (!output.success) {
+      const lines = new TextDecoder().decode(output.stderr).trim().split("\n");
+      throw loadError(
+        options,
+        found,
+        new PythonStartError(
+          `the Python app exited with code ${output.code}`,
+          lines.slice(-20),
+        ),
+      );
+    }
+  } finally {
+    await Deno.remove(socketDir, { recursive: true }).catch(() => {});
+  }
+}
+
+async function requireModule(
+  options: PythonWsgiOptions,
+): Promise<PythonModule> {
+  const found = await resolvePythonModule(options.module, options);
+  if (found === undefined) {
+    throw new AppLoadError(
+      `Cannot find Python WSGI app module "${options.module}"`,
+      { module: options.module },
+    );
+  }
+  return found;
+}
+
+function poolShape(options: PythonWsgiOptions): {
+  workers: number;
+  threads: number;
+} {
+  if (options.workers !== undefined) {
+    return { workers: options.workers, threads: 1 };
+  }
+  const workers = Math.max(1, options.minthreads ?? 1);
+  const total = Math.max(options.maxthreads ?? 2, workers);
+  return { workers, threads: Math.ceil(total / workers) };
+}
+
+function sandboxFor(
+  found: PythonModule,
+  options: PythonWsgiOptions,
+  socketDir: string,
+): SandboxOptions {
+  const granted = options.permissions ?? {};
+  const toPath = (p: string) => isAbsolute(p) ? p : resolve(options.cbdir, p);
+  const readOnly = [
+    found.root,
+    HELPER_DIR,
+    ...(granted.read ?? []).map(toPath),
+  ];
+  const env: Record<string, string> = {};
+  if (granted.env === true) Object.assign(env, Deno.env.toObject());
+  else if (Array.isArray(granted.env)) {
+    for (const name of granted.env) {
+      const value = Deno.env.get(name);
+      if (value !== undefined) env[name] = value;
+    }
+  }
+  Object.assign(env, {
+    PATH: "/usr/bin:/bin",
+    LANG: "C.UTF-8",
+    PYTHONUNBUFFERED: "1",
+    PYTHONDONTWRITEBYTECODE: "1",
+    PYTHONPATH: `${HELPER_DIR}:${found.root}`,
+    CROSSBAR_WSGI_MODULE: found.name,
+    CROSSBAR_WSGI_OBJECT: options.object,
+    CROSSBAR_WSGI_TIMEOUT: String(options.timeout ?? 0),
+  });
+  return {
+    readOnly: [...new Set(readOnly)],
+    writable: [socketDir, ...(granted.write ?? []).map(toPath)],
+    env,
+    network: granted.net !== undefined && granted.net !== false,
+    cwd: found.root,
+  };
+}
+
+function loadError(
+  options: PythonWsgiOptions,
+  found: PythonModule,
+  error: unknown,
+): AppLoadError {
+  const detail = error instanceof PythonStartError
+    ? `${error.message}${
+      error.output.length > 0 ? ":\n  " + error.output.join("\n  ") : ""
+    }`
+    : error instanceof Error
+    ? error.message
+    : String(error);
+  return new AppLoadError(
+    `Cannot load Python WSGI app "${options.module}:${options.object}" (${found.path}): ${detail}`,
+    { module: options.module, path: found.path, cause: error },
+  );
+}

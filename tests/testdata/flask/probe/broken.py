@@ -1,0 +1,3 @@
+import no_such_python_module_anywhere
+
+app = None
