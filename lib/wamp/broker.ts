@@ -167,13 +167,14 @@ export class Broker {
     const topic = message[3] as string;
     const acknowledge = readBool(options, "acknowledge", "PUBLISH") === true;
     const excludeMe = readBool(options, "exclude_me", "PUBLISH") !== false;
-    const discloseMe = readBool(options, "disclose_me", "PUBLISH") === true;
+    // Checked, then ignored as in Crossbar 21.3.1: the role decides.
+    readBool(options, "disclose_me", "PUBLISH");
     const retain = readBool(options, "retain", "PUBLISH") === true;
     const filter = readFilter(options);
     checkUri(session, topic, "exact", "publish");
     authorizeThen(session, message, topic, "publish", options, (auth) => {
       const publicationId = randomId();
-      const details: Dict = discloseMe || auth.disclose
+      const details: Dict = auth.disclose
         ? {
           publisher: session.id,
           publisher_authid: session.authid,

@@ -155,7 +155,8 @@ export class Dealer {
     const timeout = readTimeout(options);
     const receiveProgress =
       readBool(options, "receive_progress", "CALL") === true;
-    const discloseMe = readBool(options, "disclose_me", "CALL") === true;
+    // Checked, then ignored as in Crossbar 21.3.1: the role decides.
+    readBool(options, "disclose_me", "CALL");
     if (session.calls.has(callId)) {
       throw new ProtocolViolationError(
         `Invalid CALL: request id ${callId} is already in use by a pending call`,
@@ -186,7 +187,7 @@ export class Dealer {
       const details: Dict = {};
       if (registration.match !== "exact") details.procedure = procedure;
       if (receiveProgress) details.receive_progress = true;
-      if (discloseMe || auth.disclose) {
+      if (auth.disclose) {
         details.caller = session.id;
         details.caller_authid = session.authid;
         details.caller_authrole = session.authrole;

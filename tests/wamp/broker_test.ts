@@ -127,17 +127,17 @@ Deno.test("Broker.publish() excludes the publisher unless exclude_me is false", 
   assertEquals(frames[0]![4], ["yes"]);
 });
 
-Deno.test("Broker.publish() discloses the publisher on disclose_me", async () => {
+Deno.test("Broker.publish() ignores disclose_me when the role does not disclose publishers", async () => {
   await using router = testRouter();
   const sub = await joined(router);
   const pub = await joined(router, { authid: "pubber" });
   await subscribe(sub, "com.example.t");
-  await pub.transport.exchange([16, 1, { disclose_me: true }, "com.example.t"]);
-  assertEquals(events(sub)[0]![3], {
-    publisher: pub.sessionId,
-    publisher_authid: "pubber",
-    publisher_authrole: "anonymous",
-  });
+  const frames = await pub.transport.exchange([16, 1, {
+    disclose_me: true,
+    acknowledge: true,
+  }, "com.example.t"]);
+  assertEquals(frames[0]?.[0], 17); // PUBLISHED: no error either
+  assertEquals(events(sub)[0]![3], {});
 });
 
 Deno.test("Broker.publish() discloses the publisher when the role says so", async () => {

@@ -6,6 +6,7 @@ import {
   type WampClient,
 } from "../../../lib/wamp/client/mod.ts";
 import { WampError } from "../../../lib/wamp/errors.ts";
+import type { RealmConfig } from "../../../lib/wamp/realm.ts";
 import { testRouter } from "../_helpers/wamp_recording_transport.ts";
 
 function pair(router: ReturnType<typeof testRouter>): Promise<WampClient[]> {
@@ -23,8 +24,22 @@ function pair(router: ReturnType<typeof testRouter>): Promise<WampClient[]> {
   ]);
 }
 
+/** The open realm, disclosing publishers (so `details.publisher` is set). */
+const DISCLOSING_REALM: RealmConfig = {
+  name: "realm1",
+  roles: [{
+    name: "anonymous",
+    permissions: [{
+      uri: "",
+      match: "prefix",
+      allow: { call: true, register: true, publish: true, subscribe: true },
+      disclose: { caller: true, publisher: true },
+    }],
+  }],
+};
+
 Deno.test("WampClient.publish() and subscribe() deliver args, kwargs and details", async () => {
-  await using router = testRouter();
+  await using router = testRouter([DISCLOSING_REALM]);
   const [a, b] = await pair(router);
   const got: unknown[][] = [];
   const received = Promise.withResolvers<void>();
