@@ -184,6 +184,12 @@ async function startRouterWorker(
           displayTracebacks: options?.display_tracebacks ?? false,
           hstsMaxAge: options?.hsts ? options.hsts_max_age : undefined,
           clientTimeout: options?.client_timeout ?? undefined,
+          bodyLimits: options?.request_body_timeout
+            ? {
+              timeout: options.request_body_timeout,
+              minRate: options.request_body_min_rate,
+            }
+            : undefined,
         },
       });
       const info: NodeTransport = {

@@ -1,35 +1,8 @@
 /**
  * What the web transport adds to every response on its way out: HSTS, the
- * access log line, and the plain error pages.
+ * access log line.
  */
 import type { Logger } from "../log/logger.ts";
-
-const STATUS_TEXT: Record<number, string> = {
-  400: "Bad Request",
-  404: "Not Found",
-  405: "Method Not Allowed",
-  500: "Internal Server Error",
-  502: "Bad Gateway",
-  503: "Service Unavailable",
-  504: "Gateway Timeout",
-};
-
-/**
- * A short plain-text error page: `404 Not Found`. With `trace` set (only
- * under `display_tracebacks`), the error's stack follows.
- */
-export function errorResponse(status: number, trace: unknown): Response {
-  let body = `${status} ${STATUS_TEXT[status] ?? "Error"}\n`;
-  if (trace !== undefined) {
-    body += "\n" +
-      (trace instanceof Error ? trace.stack ?? String(trace) : String(trace)) +
-      "\n";
-  }
-  return new Response(body, {
-    status,
-    headers: { "content-type": "text/plain; charset=utf-8" },
-  });
-}
 
 /** Access-log facts about one request. */
 export interface AccessFacts {

@@ -21,7 +21,14 @@
 import type { Logger } from "../log/logger.ts";
 import type { PathService, ServeContext } from "./path_service.ts";
 import type { PathTable } from "./path_table.ts";
-import { errorResponse, finishResponse } from "./_response_decor.ts";
+import { finishResponse } from "./_response_decor.ts";
+import { errorResponse } from "./error_page.ts";
+import { refuseRequestLine } from "./_request_checks.ts";
+import {
+  type BodyLimits,
+  ClientBodyError,
+  serveWithBodyLimits,
+} from "./_request_body.ts";
 import type { DispatchInfo } from "./_node_listener.ts";
 
 /** Where a web transport listens. */
@@ -66,6 +73,11 @@ export interface WebBehaviour {
    * (Crossbar's `client_timeout`); none when absent. @default {undefined}
    */
   readonly clientTimeout?: number | undefined;
+  /**
+   * The deadline of request bodies (`request_body_timeout`,
+   * `request_body_min_rate`); none when absent. @default {undefined}
+   */
+  readonly bodyLimits?: BodyLimits | undefined;
 }
 
 /** Options for {@link listenWebTransport}. */
@@ -195,9 +207,12 @@ function createDispatcher(options: WebTransportOptions, secure: boolean) {
       : url.slice(pathStart, queryStart);
     // Only tcp and unix listeners are created here, never vsock.
     const remoteAddr = info.remoteAddr;
-    const hit = table.match(pathname);
+    const refused = refuseRequestLine(request.method, url, pathStart);
+    const hit = refused ? undefined : table.match(pathname);
     let response: Response;
-    if (hit === undefined) {
+    if (refused !== undefined) {
+      response = refused;
+    } else if (hit === undefined) {
       response = errorResponse(404, undefined);
     } else {
       const context: ServeContext = {
@@ -215,17 +230,29 @@ function createDispatcher(options: WebTransportOptions, secure: boolean) {
         upgradeWebSocket: info.upgradeWebSocket,
       };
       try {
-        response = await hit.service.handle(request, context);
+        response = await serveWithBodyLimits(
+          hit.service,
+          request,
+          context,
+          behaviour.bodyLimits,
+        );
       } catch (error) {
-        logger.error(
-          `Service "${hit.service.type}" at "${
-            hit.prefix || "/"
-          }" failed on ${request.method} ${pathname}: ${describe(error)}`,
-        );
-        response = errorResponse(
-          500,
-          behaviour.displayTracebacks ? error : undefined,
-        );
+        if (error instanceof ClientBodyError) {
+          logger.info(
+            `${request.method} ${pathname}: ${error.message} (answered ${error.status})`,
+          );
+          response = errorResponse(error.status, undefined);
+        } else {
+          logger.error(
+            `Service "${hit.service.type}" at "${
+              hit.prefix || "/"
+            }" failed on ${request.method} ${pathname}: ${describe(error)}`,
+          );
+          response = errorResponse(
+            500,
+            behaviour.displayTracebacks ? error : undefined,
+          );
+        }
       }
     }
     return finishResponse(response, {

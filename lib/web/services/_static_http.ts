@@ -3,24 +3,16 @@
  *
  * @module
  */
+import { plainResponse } from "../error_page.ts";
+
+export { plainResponse };
 
 /** Methods answered by the read-only services. */
 export const READ_METHODS = "GET, HEAD";
 
-/** A short plain-text response such as `404 Not Found`. */
-export function plainResponse(
-  status: number,
-  text: string,
-  headers?: HeadersInit,
-): Response {
-  const all = new Headers(headers);
-  all.set("content-type", "text/plain; charset=utf-8");
-  return new Response(`${text}\n`, { status, headers: all });
-}
-
 /** `404 Not Found` with a plain body. */
 export function notFound(headers?: HeadersInit): Response {
-  return plainResponse(404, "Not Found", headers);
+  return plainResponse(404, undefined, headers);
 }
 
 /** `405 Method Not Allowed` naming the allowed methods. */
@@ -30,7 +22,7 @@ export function methodNotAllowed(
 ): Response {
   const all = new Headers(headers);
   all.set("allow", allow);
-  return plainResponse(405, "Method Not Allowed", all);
+  return plainResponse(405, undefined, all);
 }
 
 /**

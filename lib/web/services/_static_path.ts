@@ -84,7 +84,11 @@ export function isInside(root: string, path: string): boolean {
 export function isMissing(error: unknown): boolean {
   return error instanceof Deno.errors.NotFound ||
     error instanceof Deno.errors.NotADirectory ||
-    (error instanceof Error && /ENAMETOOLONG|ELOOP/.test(error.message));
+    (error instanceof Error &&
+      (/ENAMETOOLONG|ELOOP/.test(error.message) ||
+        ["ENAMETOOLONG", "ELOOP"].includes(
+          (error as { code?: string }).code ?? "",
+        )));
 }
 
 /**

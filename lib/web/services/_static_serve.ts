@@ -61,7 +61,7 @@ export async function serveFile(
   if (range === "unsatisfiable") {
     headers.set("content-range", `bytes */${info.size}`);
     headers.delete("content-encoding");
-    return plainResponse(416, "Range Not Satisfiable", headers);
+    return plainResponse(416, undefined, headers);
   }
   const start = range?.start ?? 0;
   const length = range ? range.end - range.start + 1 : info.size;
@@ -79,7 +79,7 @@ export async function serveFile(
   } catch (error) {
     if (!(error instanceof Deno.errors.PermissionDenied)) throw error;
     headers.delete("content-length");
-    return plainResponse(403, "Forbidden", headers);
+    return plainResponse(403, undefined, headers);
   }
   if (range === undefined) {
     return new Response(file.readable, { status, headers });

@@ -141,7 +141,7 @@ class CgiService implements PathService {
           String(error)
         }`,
       );
-      return plainResponse(500, "Internal Server Error");
+      return plainResponse(500, undefined);
     }
     this.#running.add(child);
     let running = true;
@@ -182,7 +182,7 @@ class CgiService implements PathService {
       this.#logger.error(
         `CGI ${scriptName} failed (exit ${status.code}): ${error.message}`,
       );
-      return plainResponse(500, "Internal Server Error");
+      return plainResponse(500, undefined);
     }
   }
 

@@ -115,7 +115,7 @@ class ReverseProxyService implements PathService {
 
   async handle(request: Request, context: ServeContext): Promise<Response> {
     const target = this.#targetUrl(context);
-    if (target === undefined) return plainResponse(400, "Bad Request");
+    if (target === undefined) return plainResponse(400, undefined);
     const backend = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -197,13 +197,13 @@ class ReverseProxyService implements PathService {
   #failure(target: URL, error: unknown, timedOut: boolean): Response {
     if (timedOut) {
       this.#logger.warn(`Reverse proxy: backend ${target.origin} timed out`);
-      return plainResponse(504, "Gateway Timeout");
+      return plainResponse(504, undefined);
     }
     const reason = error instanceof Error ? error.message : String(error);
     this.#logger.warn(
       `Reverse proxy: backend ${target.origin} failed: ${reason}`,
     );
-    return plainResponse(502, "Bad Gateway");
+    return plainResponse(502, undefined);
   }
 
   async close(deadline = Date.now()): Promise<void> {

@@ -89,7 +89,7 @@ export function createWebSocketReverseProxyService(
     async handle(request, context) {
       const upgrade = request.headers.get("upgrade") ?? "";
       if (upgrade.toLowerCase() !== "websocket") {
-        return plainResponse(426, "Upgrade Required", {
+        return plainResponse(426, undefined, {
           upgrade: "websocket",
         });
       }
@@ -103,7 +103,7 @@ export function createWebSocketReverseProxyService(
         logger.warn(
           `WebSocket proxy: backend ${target} failed: ${backend.message}`,
         );
-        return plainResponse(502, "Bad Gateway");
+        return plainResponse(502, undefined);
       }
       let upgraded: { socket: WebSocket; response: Response };
       try {
@@ -114,7 +114,7 @@ export function createWebSocketReverseProxyService(
       } catch (error) {
         backend.close();
         logger.debug(`WebSocket proxy: bad upgrade: ${String(error)}`);
-        return plainResponse(400, "Bad Request");
+        return plainResponse(400, undefined);
       }
       const { socket, response } = upgraded;
       open.add(socket).add(backend);

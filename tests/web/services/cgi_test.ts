@@ -133,7 +133,7 @@ Deno.test("createCgiService() answers 500 and logs when a script fails or prints
   await using server = serveCgi("/cgi", { ...testEnv(), logger });
   const failed = await fetch(server.url + "/cgi/fail.sh");
   assert.equal(failed.status, 500);
-  assert.equal(await failed.text(), "Internal Server Error\n");
+  assert.equal(await failed.text(), "500 Internal Server Error\n");
   assert.ok(lines.some((l) => / warn .*fail\.sh: broken things$/.test(l)));
   assert.ok(lines.some((l) => / error .*fail\.sh failed \(exit 3\)/.test(l)));
   const malformed = await fetch(server.url + "/cgi/malformed.sh");

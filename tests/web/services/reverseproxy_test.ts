@@ -223,7 +223,7 @@ Deno.test("createReverseProxyService() answers 502 when the backend is unreachab
   await using server = proxy(port);
   const response = await fetch(server.url + "/x");
   assert.equal(response.status, 502);
-  assert.equal(await response.text(), "Bad Gateway\n");
+  assert.equal(await response.text(), "502 Bad Gateway\n");
 });
 
 Deno.test("createReverseProxyService() answers 504 when the backend is too slow", async () => {
@@ -231,7 +231,7 @@ Deno.test("createReverseProxyService() answers 504 when the backend is too slow"
   await using server = proxy(backend.port, { timeout: 0.5 });
   const response = await fetch(server.url + "/slow");
   assert.equal(response.status, 504);
-  assert.equal(await response.text(), "Gateway Timeout\n");
+  assert.equal(await response.text(), "504 Gateway Timeout\n");
 });
 
 Deno.test("createReverseProxyService() cancels the backend response when the client goes away", async () => {

@@ -20,7 +20,7 @@ Deno.test("createNoneService() answers 404 everywhere", async () => {
   for (const path of ["/nothing", "/nothing/", "/nothing/a/b?c=1"]) {
     const response = await fetch(server.url + path);
     assert.equal(response.status, 404, path);
-    assert.equal(await response.text(), "Not Found\n");
+    assert.equal(await response.text(), "404 Not Found\n");
   }
 });
 

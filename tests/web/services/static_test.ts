@@ -258,7 +258,7 @@ Deno.test("createStaticService() answers 404 for missing files and a missing fol
     await using server = serveStatic();
     const missing = await fetch(server.url + "/nope.txt");
     assert.equal(missing.status, 404);
-    assert.equal(await missing.text(), "Not Found\n");
+    assert.equal(await missing.text(), "404 Not Found\n");
     const slash = await fetch(server.url + "/hello.txt/");
     assert.equal(slash.status, 404);
     await slash.body?.cancel();
