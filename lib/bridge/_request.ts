@@ -8,6 +8,7 @@ import type { ServeContext } from "../web/path_service.ts";
 import { addressInNetworks, type Network } from "../net/cidr.ts";
 import { BridgeHttpError } from "./_errors.ts";
 import { readLimitedBody } from "./_body.ts";
+import { MAX_BODY_DEPTH, nestsDeeperThan } from "./_depth.ts";
 import type { NonceCache } from "./nonce_cache.ts";
 import {
   isIntegerText,
@@ -195,6 +196,12 @@ function parseObject(text: string): Record<string, unknown> {
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new BridgeHttpError(400, "Request body must be a JSON object");
+  }
+  if (nestsDeeperThan(value, MAX_BODY_DEPTH)) {
+    throw new BridgeHttpError(
+      400,
+      `Request body nests deeper than ${MAX_BODY_DEPTH} levels`,
+    );
   }
   return value as Record<string, unknown>;
 }

@@ -79,7 +79,9 @@ function noErrors(lines: string[]): void {
 Deno.test("methods the node does not serve get 501 from the node, not a 500 from the app", async () => {
   const { node, port, lines } = await startLogged();
   try {
-    for (const line of ["get /", "head /", "post /up", "CONNECT 127.0.0.1:80"]) {
+    for (
+      const line of ["get /", "head /", "post /up", "CONNECT 127.0.0.1:80"]
+    ) {
       const [method, target] = line.split(" ") as [string, string];
       const text = await rawExchange(port, request(method, target));
       assertEquals(statusOf(text), 501, `${line}: ${text}`);
