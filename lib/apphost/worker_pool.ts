@@ -14,6 +14,7 @@ import {
   type WorkerSpec,
 } from "./_worker_handle.ts";
 import { AppLoadError } from "./errors.ts";
+import { DEFAULT_LOAD_TIMEOUT_S, withinLoadTimeout } from "./_load_timeout.ts";
 import { WATCH_EVERY_MS, watchAborts } from "./_abort_watch.ts";
 import type { WampAccess } from "./_wamp_access.ts";
 
@@ -45,6 +46,8 @@ export interface WorkerPoolOptions {
   maxRequests: number | undefined;
   /** Milliseconds after which an idle worker above `min` is stopped. */
   idleMs: number;
+  /** Milliseconds the app may take to load in a new worker. */
+  loadTimeoutMs?: number;
   /** Limit for streamed request bodies. */
   maxBodySize: number | undefined;
   /** Put stack traces into 500 responses. */
@@ -86,7 +89,10 @@ export class WorkerPool {
       () => this.#spawn(),
     );
     try {
-      await Promise.all(first.map((w) => w.ready));
+      await withinLoadTimeout(
+        Promise.all(first.map((w) => w.ready)),
+        this.#options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_S * 1000,
+      );
     } catch (error) {
       for (const w of first) w.terminate();
       throw loadError(this.#options, error);

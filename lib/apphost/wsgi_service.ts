@@ -59,6 +59,8 @@ export interface WsgiServiceOptions {
    * @default {60}
    */
   "idle_timeout"?: number;
+  /** Seconds the app may take to load before start fails. @default {30} */
+  "load_timeout"?: number;
   /** Recycle a worker after this many requests. @default {never} */
   "max_requests"?: number;
   /** Extra permissions for the app (default: read its own folder only). */
@@ -237,6 +239,7 @@ export async function createWsgiService(
       : options.timeout * 1000,
     maxRequests: options.max_requests,
     idleMs: (options.idle_timeout ?? 60) * 1000,
+    ...loadTimeout(options),
     maxBodySize: options.max_body_size,
     displayTracebacks: options.display_tracebacks ?? false,
     logger: env.logger,
@@ -290,6 +293,7 @@ export async function checkWsgiApp(options: WsgiServiceOptions): Promise<void> {
     timeoutMs: undefined,
     maxRequests: undefined,
     idleMs: 60_000,
+    ...loadTimeout(options),
     maxBodySize: undefined,
     displayTracebacks: false,
     logger: SILENT_LOGGER,
@@ -300,6 +304,11 @@ export async function checkWsgiApp(options: WsgiServiceOptions): Promise<void> {
   } finally {
     await router?.close();
   }
+}
+
+function loadTimeout(options: WsgiServiceOptions) {
+  const seconds = options.load_timeout;
+  return seconds === undefined ? {} : { loadTimeoutMs: seconds * 1000 };
 }
 
 function wampAccess(

@@ -105,9 +105,16 @@ export function findJsonNode(
   return node;
 }
 
+/**
+ * Deepest nesting of objects and arrays in a config file; Crossbar's own
+ * configs nest about 10 deep.
+ */
+export const MAX_NESTING = 100;
+
 class Parser {
   #text: string;
   #at = 0;
+  #depth = 0;
 
   constructor(text: string) {
     this.#text = text;
@@ -153,7 +160,18 @@ class Parser {
     return node;
   }
 
+  /** Enters an object or array; refuses nesting beyond MAX_NESTING. */
+  #enter(): void {
+    if (++this.#depth > MAX_NESTING) {
+      throw new Stop(
+        this.#at,
+        `values nested deeper than ${MAX_NESTING} levels (objects and arrays)`,
+      );
+    }
+  }
+
   #object(parent: JsonNode | undefined): JsonNode {
+    this.#enter();
     const children: JsonNode[] = [];
     const node: JsonNode = {
       type: "object",
@@ -183,10 +201,12 @@ class Parser {
       pair.push(this.#value(property));
       children.push(property);
     });
+    this.#depth--;
     return node;
   }
 
   #array(parent: JsonNode | undefined): JsonNode {
+    this.#enter();
     const children: JsonNode[] = [];
     const node: JsonNode = {
       type: "array",
@@ -198,6 +218,7 @@ class Parser {
     this.#items("]", 'expected a closing bracket ("]")', () => {
       children.push(this.#value(node));
     });
+    this.#depth--;
     return node;
   }
 

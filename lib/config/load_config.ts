@@ -20,6 +20,8 @@ import {
   renderPath,
 } from "./_format.ts";
 import { parseJsonc } from "./_source_map.ts";
+import { MAX_NESTING } from "./_jsonc.ts";
+import { nestsDeeperThan } from "./json_depth.ts";
 
 /** A validated configuration and where it came from. */
 export interface LoadedConfig {
@@ -72,8 +74,11 @@ export async function loadConfig(
   checkExtension(path);
   let text: string;
   try {
+    const { size } = await Deno.stat(path);
+    if (size > MAX_CONFIG_BYTES) throw tooBig(path, size);
     text = await Deno.readTextFile(path);
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     const reason = error instanceof Deno.errors.NotFound
       ? "file not found"
       : error instanceof Error
@@ -130,6 +135,8 @@ export function parseConfig(
   fileName: string,
   options: ConfigOptions = {},
 ): LoadedConfig {
+  // Each UTF-16 unit is at least one byte of the file.
+  if (text.length > MAX_CONFIG_BYTES) throw tooBig(fileName, text.length);
   const parsed = parseJsonc(text, fileName);
   if (Array.isArray(parsed)) throw new ConfigError(parsed);
   const source: IssueSource = { file: fileName, map: parsed };
@@ -182,6 +189,14 @@ export function validateConfig(
   options: ConfigOptions = {},
 ): LoadedConfig {
   const warnings: string[] = [];
+  if (nestsDeeperThan(value, MAX_NESTING)) {
+    throw new ConfigError([{
+      file: "",
+      path: "",
+      message:
+        `values nested deeper than ${MAX_NESTING} levels (objects and arrays)`,
+    }]);
+  }
   const config = check(value, {}, options.env, warnings);
   return {
     config,
@@ -226,6 +241,23 @@ function check(
     )));
   }
   return result.output as Config;
+}
+
+/**
+ * Largest config file read. Crossbar configs are a few KiB; a multi-megabyte
+ * one is a mistake, and validating it would take seconds and gigabytes.
+ */
+export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
+
+function tooBig(file: string, size: number): ConfigError {
+  const mib = (size / (1024 * 1024)).toFixed(1);
+  return new ConfigError([{
+    file,
+    path: "",
+    message: `the configuration file is too large (${mib} MiB; at most ${
+      MAX_CONFIG_BYTES / (1024 * 1024)
+    } MiB are read)`,
+  }]);
 }
 
 function hasVersion(raw: unknown): boolean {

@@ -154,6 +154,8 @@ Deno.test("loadConfig() fills defaults for a minimal wsgi service", () => {
     display_tracebacks: false,
     hsts: false,
     hsts_max_age: 31536000,
+    request_body_timeout: 20,
+    request_body_min_rate: 500,
     client_timeout: null,
   });
   assertEquals(web.endpoint, {

@@ -92,6 +92,8 @@ const WsgiEntries = {
   concurrency: v.exactOptional(int(1)),
   /** Seconds an extra worker (above `minthreads`) may idle before it stops. @default 60 */
   "idle_timeout": v.exactOptional(seconds()),
+  /** Seconds the app's module may take to load before start fails. @default 30 */
+  "load_timeout": v.exactOptional(seconds()),
   /** Largest request body in bytes before 413. Absent: no limit. */
   "max_body_size": v.exactOptional(int(0)),
   /** Replace a worker after it has served this many requests. */
