@@ -24,6 +24,7 @@ export interface CrossProblem {
 export function crossCheck(config: Config): CrossProblem[] {
   const problems: CrossProblem[] = [];
   config.workers.forEach((worker, w) => {
+    if (worker.type !== "router") return;
     checkNames(worker, w, problems);
     worker.transports.forEach((transport, t) => {
       if (transport.type !== "web") return;
@@ -158,6 +159,7 @@ function checkPorts(config: Config, problems: CrossProblem[]): void {
   const listeners: Listener[] = [];
   const sockets = new Map<string, JsonPath>();
   config.workers.forEach((worker, w) => {
+    if (worker.type !== "router") return;
     worker.transports.forEach((transport, t) => {
       const endpoint = transport.endpoint;
       if (endpoint.type === "unix") {

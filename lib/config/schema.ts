@@ -55,6 +55,12 @@ import {
 } from "./_schema/websocket.ts";
 import { WsgiServiceSchema } from "./_schema/wsgi.ts";
 import {
+  ContainerComponentSchema,
+  ContainerWorkerSchema,
+  GuestWorkerSchema,
+  RouterComponentSchema,
+} from "./_schema/workers.ts";
+import {
   AnonymousAuthSchema,
   CryptosignAuthSchema,
   TicketAuthSchema,
@@ -70,7 +76,7 @@ import {
 export { PATH_KEY_REGEXP } from "./_schema/services.ts";
 export { SERIALIZERS } from "./_schema/websocket.ts";
 
-/** Worker types Crossbar knows; only `router` is supported. */
+/** Worker types Crossbar knows; `proxy` and `websocket-testee` are not supported. */
 export const WORKER_TYPES = [
   "router",
   "container",
@@ -196,15 +202,21 @@ const RouterWorkerSchema = strict({
     () => [],
   ),
   manhole: unsupported("the worker manhole is not supported yet"),
-  components: unsupported(
-    "router components are not supported yet (run app code as a wsgi service)",
+  /** WAMP components started in this router before its transports. */
+  components: v.optional(
+    v.array(RouterComponentSchema, expected("a list of components")),
+    () => [],
   ),
   connections: unsupported("router connections are not supported yet"),
 }, "an object (a router worker)");
 
-const WorkerSchema = byType({ router: RouterWorkerSchema }, {
+const WorkerSchema = byType({
+  router: RouterWorkerSchema,
+  container: ContainerWorkerSchema,
+  guest: GuestWorkerSchema,
+}, {
   kind: "worker",
-  unsupported: WORKER_TYPES.slice(1),
+  unsupported: WORKER_TYPES.slice(3),
   unknown: (type, known) =>
     `invalid worker type ${type} (valid types are: ${known})`,
 });
@@ -248,6 +260,16 @@ export type ConfigInput = v.InferInput<typeof ConfigSchema>;
 export type ControllerConfig = v.InferOutput<typeof ControllerSchema>;
 /** A worker (only routers are supported). */
 export type WorkerConfig = v.InferOutput<typeof WorkerSchema>;
+/** A container worker (WAMP components connecting to a router). */
+export type ContainerWorkerConfig = v.InferOutput<typeof ContainerWorkerSchema>;
+/** A guest worker (any program). */
+export type GuestWorkerConfig = v.InferOutput<typeof GuestWorkerSchema>;
+/** A component of a router worker. */
+export type RouterComponentConfig = v.InferOutput<typeof RouterComponentSchema>;
+/** A component of a container worker. */
+export type ContainerComponentConfig = v.InferOutput<
+  typeof ContainerComponentSchema
+>;
 /** A router worker. */
 export type RouterWorkerConfig = v.InferOutput<typeof RouterWorkerSchema>;
 /** Options of a router worker. */

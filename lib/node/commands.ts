@@ -97,7 +97,7 @@ export async function runCheck(options: RunCheckOptions): Promise<number> {
     return 1;
   }
   for (const warning of loaded.warnings) report(`Warning: ${warning}`);
-  const problems = await checkApps(loaded.config, loaded.cbdir);
+  const problems = await checkApps(loaded.config, loaded.cbdir, loaded.path);
   if (problems.length > 0) {
     for (const problem of problems) report(`Error: ${problem}`);
     return 1;

@@ -30,6 +30,11 @@ import type { WebTransport } from "../web/web_transport.ts";
 import { listenEndpoint } from "./endpoint.ts";
 import { flattenPaths } from "./_path_tree.ts";
 import { createPathService, type NodeInfo } from "./services.ts";
+import {
+  startComponentsOf,
+  startNonRouterWorker,
+  type Stoppable,
+} from "./_workers.ts";
 
 /** Options for {@link startNode}. */
 export interface StartNodeOptions {
@@ -92,6 +97,7 @@ export async function startNode(options: StartNodeOptions): Promise<Node> {
   const startedAt = new Date();
   const running: Running[] = [];
   const routers: Router[] = [];
+  const workers: Stoppable[] = [];
   const nodeInfo = (): NodeInfo => ({
     version: VERSION,
     startedAt,
@@ -105,6 +111,7 @@ export async function startNode(options: StartNodeOptions): Promise<Node> {
   const close = async () => {
     const deadline = Date.now() + (options.gracePeriod ?? 10_000);
     const draining = running.map((r) => r.transport.close(deadline));
+    await Promise.all(workers.map((worker) => worker.close()));
     await Promise.all(routers.map((router) => router.close()));
     await Promise.all(
       running.flatMap((r) => r.services.map((s) => s.close(deadline))),
@@ -119,12 +126,32 @@ export async function startNode(options: StartNodeOptions): Promise<Node> {
         logger: logger.child("router"),
       });
       routers.push(router);
+      // Crossbar's order: realms and roles, then components, then transports.
+      workers.push(
+        await startComponentsOf(worker, router, {
+          cbdir: options.cbdir,
+          logger,
+          index: options.config.workers.indexOf(worker),
+        }),
+      );
       await startRouterWorker(worker, router, {
         cbdir: options.cbdir,
         logger,
         nodeInfo,
         running,
       });
+    }
+    for (const [index, worker] of options.config.workers.entries()) {
+      if (worker.type === "router") continue;
+      workers.push(
+        await startNonRouterWorker(worker, {
+          cbdir: options.cbdir,
+          logger,
+          index,
+          config: options.config,
+          routers,
+        }),
+      );
     }
   } catch (error) {
     await close();

@@ -31,6 +31,7 @@ import { createStaticService } from "../web/services/static.ts";
 import { createWebSocketService } from "../web/services/websocket_service.ts";
 import { createWebSocketReverseProxyService } from "../web/services/websocket_reverseproxy.ts";
 import { flattenPaths } from "./_path_tree.ts";
+import { checkComponents } from "./_workers.ts";
 
 export type { NodeInfo };
 
@@ -139,13 +140,15 @@ export async function createPathService(
  *
  * @param config The validated config.
  * @param cbdir The node directory.
- * @returns One message per failing app; empty when all load.
+ * @param file The config file, for the positions of component problems.
+ * @returns One message per failing app or component; empty when all load.
  */
 export async function checkApps(
   config: Config,
   cbdir: string,
+  file = "",
 ): Promise<string[]> {
-  const problems: string[] = [];
+  const problems: string[] = await checkComponents(config, cbdir, file);
   for (const worker of config.workers) {
     if (worker.type !== "router") continue;
     for (const transport of worker.transports) {

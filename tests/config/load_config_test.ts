@@ -391,9 +391,9 @@ Deno.test("loadConfig() rejects version 1 and other versions", async () => {
   ]);
 });
 
-Deno.test("loadConfig() says container workers are not supported yet", async () => {
-  await expectIssues("container_worker.json", [
-    'container_worker.json:5:14: workers[1].type: worker type "container" is not supported yet (supported: router)',
+Deno.test("loadConfig() says proxy workers are not supported yet", async () => {
+  await expectIssues("proxy_worker.json", [
+    'proxy_worker.json:5:14: workers[1].type: worker type "proxy" is not supported yet (supported: router, container, guest)',
   ]);
 });
 
@@ -407,7 +407,6 @@ Deno.test("loadConfig() says rawsocket, twisted endpoints and components are not
   await expectIssues("rawsocket.json", [
     'rawsocket.json:7:18: workers[0].transports[0].type: transport type "rawsocket" is not supported yet (supported: web, websocket)',
     'rawsocket.json:8:46: workers[0].transports[1].endpoint.type: endpoint type "twisted" is not supported yet (supported: tcp, unix)',
-    "rawsocket.json:10:7: workers[0].components: router components are not supported yet",
   ]);
 });
 

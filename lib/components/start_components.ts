@@ -1,0 +1,237 @@
+/**
+ * Starts the components of a router worker or a container worker, in
+ * Crossbar's order, and stops them.
+ *
+ * - Router components (`startRouterComponents`): after the realms and
+ *   roles exist and before any transport listens, each in config order;
+ *   the node waits until each has joined and its `onJoin` finished. A
+ *   failure rejects with {@link ComponentStartError}, which fails `start`.
+ *   They join in-process, as `role` (default `trusted`).
+ * - Container components (`startContainer`): after every router worker.
+ *   A `transport` that names one of this node's own listening endpoints
+ *   attaches in-process to that router; any other connects as a WebSocket
+ *   client. A component that fails is logged and handled by the restart
+ *   policy; it does not stop the node. Crossbar's `shutdown` option decides
+ *   when the container as a whole stops.
+ *
+ * @module
+ */
+import type {
+  ContainerWorkerConfig,
+  RouterWorkerConfig,
+} from "../config/schema.ts";
+import type { Logger } from "../log/mod.ts";
+import type { Router } from "../wamp/router.ts";
+import { type ComponentLink, localLink, webSocketLink } from "./_links.ts";
+import {
+  ComponentRunner,
+  ComponentStartError,
+  type RestartPolicy,
+} from "./component_runner.ts";
+import { PythonComponentRunner } from "./python_component.ts";
+import { resolveComponent } from "./resolve_component.ts";
+
+type RouterComponent = RouterWorkerConfig["components"][number];
+type ContainerComponent = ContainerWorkerConfig["components"][number];
+type AnyComponent = RouterComponent | ContainerComponent;
+type ClientTransport = NonNullable<ContainerComponent["transport"]>;
+
+/** Something running that stops with the node. */
+export interface Stoppable {
+  /** Stops it (idempotent). */
+  close(): Promise<void>;
+}
+
+/** What starting components needs from the node. */
+export interface ComponentsEnv {
+  /** The node directory. */
+  readonly cbdir: string;
+  /** The node's logger (each component logs under its own source). */
+  readonly logger: Logger;
+  /** Where the worker sits in the config, e.g. `workers[0]`. */
+  readonly where: string;
+  /**
+   * This node's router behind a client transport, when the transport's
+   * endpoint is one of the node's own listening endpoints.
+   */
+  readonly localRouter?: (transport: ClientTransport) => Router | undefined;
+  /** A rawsocket/websocket URL for Python components to reach a router. */
+  readonly pythonEndpoint?: (
+    router: Router,
+  ) => Promise<{ url: string } | undefined>;
+}
+
+/** A group of running components. */
+export class RunningComponents implements Stoppable {
+  readonly #runners: Stoppable[] = [];
+
+  /** @internal */
+  add(runner: Stoppable): void {
+    this.#runners.push(runner);
+  }
+
+  /** Stops every component, last started first. */
+  async close(): Promise<void> {
+    for (const runner of [...this.#runners].reverse()) await runner.close();
+  }
+}
+
+/**
+ * Starts a router worker's `components`, one after the other.
+ *
+ * @param worker The router worker's config.
+ * @param router Its router (realms and roles in place).
+ * @param env Node directory, logger, position.
+ * @returns The running components.
+ * @throws {ComponentStartError} When one cannot be found, loaded or joined,
+ * or its `onJoin` fails.
+ */
+export async function startRouterComponents(
+  worker: RouterWorkerConfig,
+  router: Router,
+  env: ComponentsEnv,
+): Promise<RunningComponents> {
+  const running = new RunningComponents();
+  try {
+    for (const [i, component] of worker.components.entries()) {
+      const runner = await createRunner(component, {
+        ...env,
+        where: `${env.where}.components[${i}]`,
+        pythonpath: worker.options.pythonpath,
+        restart: component.restart,
+        connect: (identity) =>
+          Promise.resolve(localLink(router, {
+            ...identity,
+            authrole: component.role ?? "trusted",
+          })),
+        router,
+      });
+      await runner.start();
+      running.add(runner);
+    }
+  } catch (error) {
+    await running.close();
+    throw error;
+  }
+  return running;
+}
+
+/**
+ * Starts a container worker's components.
+ *
+ * @param worker The container's config.
+ * @param env Node directory, logger, position, this node's routers.
+ * @returns The running components.
+ * @throws {ComponentStartError} When a component's module is missing.
+ */
+export async function startContainer(
+  worker: ContainerWorkerConfig,
+  env: ComponentsEnv,
+): Promise<RunningComponents> {
+  const running = new RunningComponents();
+  const fallback = containerRestart(worker.options.restart);
+  for (const [i, component] of worker.components.entries()) {
+    const transport = component.transport as ClientTransport;
+    const router = env.localRouter?.(transport);
+    const runner = await createRunner(component, {
+      ...env,
+      where: `${env.where}.components[${i}]`,
+      pythonpath: worker.options.pythonpath,
+      restart: component.restart.policy === "never"
+        ? { ...component.restart, policy: fallback }
+        : component.restart,
+      connect: (identity): Promise<ComponentLink> =>
+        router !== undefined
+          ? Promise.resolve(localLink(router, {
+            ...identity,
+            authrole: component.role ?? "anonymous",
+          }))
+          : webSocketLink(clientUrl(transport)),
+      router,
+    });
+    running.add(runner);
+    runner.start().catch((error: Error) => env.logger.error(error.message));
+  }
+  return running;
+}
+
+interface RunnerEnv extends ComponentsEnv {
+  readonly pythonpath: readonly string[];
+  readonly restart: RestartPolicy;
+  readonly connect: (
+    identity: { realm: string; authid: string },
+  ) => Promise<ComponentLink>;
+  readonly router: Router | undefined;
+}
+
+async function createRunner(
+  component: AnyComponent,
+  env: RunnerEnv,
+): Promise<ComponentRunner | PythonComponentRunner> {
+  const classname = component.type === "class"
+    ? component.classname
+    : component.callbacks.join;
+  const id = component.id ?? `component${env.where.replace(/\D+/g, "_")}`;
+  const label = `component "${classname}" (${env.where})`;
+  const logger = env.logger.child(`component ${id}`);
+  let resolved;
+  try {
+    resolved = await resolveComponent(classname, env);
+  } catch (error) {
+    throw new ComponentStartError(
+      `${label}: ${(error as Error).message}`,
+      "load",
+    );
+  }
+  const extra = component.extra !== null && typeof component.extra === "object"
+    ? { ...component.extra as Record<string, unknown>, cbdir: env.cbdir }
+    : component.extra;
+  const config = { realm: component.realm, extra, cbdir: env.cbdir, id };
+  if (resolved.kind === "python") {
+    return new PythonComponentRunner({
+      label,
+      module: resolved.module,
+      className: resolved.className,
+      config,
+      role: component.role,
+      restart: env.restart,
+      router: env.router,
+      transport: "transport" in component ? component.transport : undefined,
+      pythonEndpoint: env.pythonEndpoint,
+      logger,
+    });
+  }
+  return new ComponentRunner({
+    label,
+    specifier: resolved.specifier,
+    path: resolved.path,
+    exportName: resolved.exportName,
+    classname,
+    config,
+    permissions: component.permissions,
+    restart: env.restart,
+    connect: () => env.connect({ realm: component.realm, authid: id }),
+    logger,
+  });
+}
+
+function containerRestart(
+  restart: ContainerWorkerConfig["options"]["restart"],
+): RestartPolicy["policy"] {
+  if (restart === "restart-always") return "always";
+  if (restart === "restart-on-failed") return "on-failure";
+  return "never";
+}
+
+/** The WebSocket URL of a client transport. */
+export function clientUrl(transport: ClientTransport): string {
+  if (transport.url !== undefined) return transport.url;
+  const endpoint = transport.endpoint;
+  if (endpoint.type === "tcp") {
+    const host = endpoint.host.includes(":")
+      ? `[${endpoint.host}]`
+      : endpoint.host;
+    return `ws://${host}:${endpoint.port}/`;
+  }
+  return `ws+unix:${endpoint.path}`;
+}

@@ -1,0 +1,5 @@
+export class Failing {
+  onJoin() {
+    throw new Error("database not reachable");
+  }
+}
