@@ -106,20 +106,20 @@ const EXPECTED_REJECTIONS: Record<string, { reason: string; says: string }> = {
  * now; a file whose every reason is here is checked by the feature's own
  * corpus test (e.g. `tests/components/corpus_test.ts`), not rejected.
  */
-export const NOW_SUPPORTED: ReadonlySet<string> = new Set([
+const NOW_SUPPORTED: ReadonlySet<string> = new Set([
   "router components",
   "worker:container",
   "worker:guest",
 ]);
 
 /** Whether every out-of-scope reason of `scope` is in {@link NOW_SUPPORTED}. */
-export function nowSupported(scope: string): boolean {
+function nowSupported(scope: string): boolean {
   if (!scope.startsWith("no: ")) return false;
   return scope.slice(4).split(",").every((r) => NOW_SUPPORTED.has(r.trim()));
 }
 
 /** Corpus file name → "Web-node scope" column of INDEX.md. */
-export function readIndex(): Map<string, string> {
+function readIndex(): Map<string, string> {
   const scope = new Map<string, string>();
   for (const line of Deno.readTextFileSync(`${CORPUS}INDEX.md`).split("\n")) {
     const link = /\]\(([^)]+)\)/.exec(line);
