@@ -1,0 +1,104 @@
+import { resolve } from "node:path";
+import { assertEquals, assertStringIncludes } from "../_helpers/assert.ts";
+import { freePort, REPO_ROOT } from "../_helpers/node.ts";
+import { autobahnOpen } from "../app/_autobahn.ts";
+import { createLogger } from "../../lib/log/mod.ts";
+import { hostNode } from "../../lib/node/mod.ts";
+
+const CBDIR = resolve(REPO_ROOT, "tests/testdata/guest/.crossbar");
+const ALL = { call: true, register: true, publish: true, subscribe: true };
+
+function recorder() {
+  const lines: string[] = [];
+  const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
+  const logger = createLogger({
+    level: "info",
+    write: (line) => {
+      lines.push(line);
+      for (const w of [...waiters]) {
+        if (w.pattern.test(line)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(line);
+        }
+      }
+    },
+  });
+  const waitFor = (pattern: RegExp) =>
+    new Promise<string>((resolve) => {
+      const found = lines.find((l) => pattern.test(l));
+      if (found !== undefined) resolve(found);
+      else waiters.push({ pattern, resolve });
+    });
+  return { logger, lines, waitFor };
+}
+
+Deno.test("a guest worker running an autobahn-python component joins and answers calls", async () => {
+  const port = freePort();
+  const { logger, waitFor } = recorder();
+  await using node = await hostNode({
+    version: 2,
+    workers: [
+      {
+        type: "router",
+        realms: [{
+          name: "realm1",
+          roles: [{
+            name: "anonymous",
+            permissions: [{ uri: "", match: "prefix", allow: ALL }],
+          }],
+        }],
+        transports: [{
+          type: "web",
+          endpoint: { type: "tcp", port, interface: "127.0.0.1" },
+          paths: { ws: { type: "websocket" } },
+        }],
+      },
+      {
+        type: "guest",
+        id: "backend",
+        executable: "/usr/bin/python3",
+        arguments: ["backend.py"],
+        options: {
+          workdir: "../app",
+          env: {
+            inherit: ["PATH"],
+            vars: { CBURL: `ws://127.0.0.1:${port}/ws`, CBREALM: "realm1" },
+          },
+        },
+      },
+    ],
+  }, { cbdir: CBDIR, logger });
+  // The guest's own output, logged under its id, says when it registered.
+  await waitFor(/guest backend: procedure add2\(\) registered/);
+  await using client = await autobahnOpen(`ws://127.0.0.1:${port}/ws`);
+  assertEquals(await client.session.call("com.example.add2", [2, 40]), 42);
+  await node.close();
+  await waitFor(
+    /guest backend: pid \d+ (was killed by SIGTERM|exited with code)/,
+  );
+});
+
+Deno.test("a guest worker gets its JSON stdin, and its exit code is logged and restarts follow the policy", async () => {
+  const { logger, lines, waitFor } = recorder();
+  await using _node = await hostNode({
+    version: 2,
+    workers: [{
+      type: "guest",
+      id: "echo",
+      executable: "python3",
+      arguments: ["json_stdin.py"],
+      options: {
+        workdir: "../app",
+        env: { inherit: false, vars: { PATH: "/usr/bin" } },
+        stdin: { type: "json", value: { hello: [1, 2] } },
+        restart: { policy: "on-failure", delay: 0.05, max_delay: 1 },
+      },
+    }],
+  }, { cbdir: CBDIR, logger });
+  await waitFor(/guest echo: got \{"hello": \[1, 2\]\}/);
+  await waitFor(/guest echo: restarting in 0\.05 s/);
+  await waitFor(/guest echo: restarting in 0\.1 s/);
+  const log = lines.join("\n");
+  assertStringIncludes(log, "exited with code 3");
+  assertStringIncludes(log, 'started "/usr/bin/python3"');
+});
