@@ -171,7 +171,7 @@ async function createRunner(
   const classname = component.type === "class"
     ? component.classname
     : component.callbacks.join;
-  const id = component.id ?? `component${env.where.replace(/\D+/g, "_")}`;
+  const id = component.id ?? env.where;
   const label = `component "${classname}" (${env.where})`;
   const logger = env.logger.child(`component ${id}`);
   let resolved;
