@@ -61,6 +61,10 @@ import {
   RouterComponentSchema,
 } from "./_schema/workers.ts";
 import {
+  RawSocketTransportSchema,
+  UniversalTransportSchema,
+} from "./_schema/transports.ts";
+import {
   AnonymousAuthSchema,
   CryptosignAuthSchema,
   TicketAuthSchema,
@@ -176,11 +180,11 @@ const WebSocketTransportSchema = strict(
 const TransportSchema = byType({
   web: WebTransportSchema,
   websocket: WebSocketTransportSchema,
+  rawsocket: RawSocketTransportSchema,
+  universal: UniversalTransportSchema,
 }, {
   kind: "transport",
   unsupported: [
-    "rawsocket",
-    "universal",
     "mqtt",
     "flashpolicy",
     "websocket.testee",
@@ -281,6 +285,14 @@ export type WebTransportConfig = v.InferOutput<typeof WebTransportSchema>;
 /** A standalone `websocket` transport. */
 export type WebSocketTransportConfig = v.InferOutput<
   typeof WebSocketTransportSchema
+>;
+/** A `rawsocket` transport. */
+export type RawSocketTransportConfig = v.InferOutput<
+  typeof RawSocketTransportSchema
+>;
+/** A `universal` transport. */
+export type UniversalTransportConfig = v.InferOutput<
+  typeof UniversalTransportSchema
 >;
 /** A listening endpoint (`tcp` or `unix`). */
 export type EndpointConfig = v.InferOutput<typeof EndpointSchema>;

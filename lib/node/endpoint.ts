@@ -36,11 +36,35 @@ export async function listenEndpoint(
   endpoint: EndpointConfig,
   options: Omit<WebTransportOptions, "endpoint"> & { cbdir: string },
 ): Promise<WebTransport> {
+  return await bindEndpoint(
+    endpoint,
+    options,
+    (address) => listenOn(address, options),
+  );
+}
+
+/**
+ * Resolves `endpoint` into listen addresses (the node directory for unix
+ * paths and TLS files, each port of a `portrange` in turn) and calls
+ * `open` until one binds.
+ *
+ * @param endpoint The validated endpoint config.
+ * @param options The node directory and the logger for TLS warnings.
+ * @param open Binds one address; throws {@link EndpointError} when taken.
+ * @returns What `open` returned for the first address that bound.
+ * @throws {EndpointError} When no address could be bound or a file is
+ * missing.
+ */
+export async function bindEndpoint<T>(
+  endpoint: EndpointConfig,
+  options: { readonly cbdir: string; readonly logger: Logger },
+  open: (address: ListenEndpoint) => Promise<T>,
+): Promise<T> {
   if (endpoint.type === "unix") {
-    return await listenOn(
-      { kind: "unix", path: resolve(options.cbdir, endpoint.path) },
-      options,
-    );
+    return await open({
+      kind: "unix",
+      path: resolve(options.cbdir, endpoint.path),
+    });
   }
   const hostname = endpoint.interface ||
     (endpoint.version === 6 ? "::" : "0.0.0.0");
@@ -52,17 +76,14 @@ export async function listenEndpoint(
   let lastError: unknown;
   for (const port of ports) {
     try {
-      return await listenOn(
-        {
-          kind: "tcp",
-          hostname,
-          port,
-          backlog: endpoint.backlog,
-          reusePort: endpoint.shared,
-          ...(tls && { tls }),
-        },
-        options,
-      );
+      return await open({
+        kind: "tcp",
+        hostname,
+        port,
+        backlog: endpoint.backlog,
+        reusePort: endpoint.shared,
+        ...(tls && { tls }),
+      });
     } catch (error) {
       if (!(error instanceof EndpointError)) throw error;
       lastError = error;
@@ -75,8 +96,22 @@ async function listenOn(
   endpoint: ListenEndpoint,
   options: Omit<WebTransportOptions, "endpoint">,
 ): Promise<WebTransport> {
+  return await asEndpointError(
+    endpoint,
+    () => listenWebTransport({ ...options, endpoint }),
+  );
+}
+
+/**
+ * Runs `listen`, turning a bind failure into an {@link EndpointError} that
+ * names the address ("address in use", permission, …).
+ */
+export async function asEndpointError<T>(
+  endpoint: ListenEndpoint,
+  listen: () => Promise<T>,
+): Promise<T> {
   try {
-    return await listenWebTransport({ ...options, endpoint });
+    return await listen();
   } catch (error) {
     const where = endpoint.kind === "unix"
       ? `unix socket "${endpoint.path}"`

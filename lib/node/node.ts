@@ -27,8 +27,11 @@ import { createRouter, type Router } from "../wamp/mod.ts";
 import type { PathService } from "../web/path_service.ts";
 import { PathTable } from "../web/path_table.ts";
 import type { WebTransport } from "../web/web_transport.ts";
-import { listenEndpoint } from "./endpoint.ts";
-import { flattenPaths } from "./_path_tree.ts";
+import {
+  listenTransport,
+  transportEntries,
+  transportWebOptions,
+} from "./_transports.ts";
 import { createPathService, type NodeInfo } from "./services.ts";
 import {
   startComponentsOf,
@@ -181,10 +184,8 @@ async function startRouterWorker(
   context: WorkerContext,
 ): Promise<void> {
   for (const transport of worker.transports) {
-    const entries = transport.type === "web"
-      ? flattenPaths(transport.paths)
-      : [{ prefix: "", config: { ...transport, type: "websocket" as const } }];
-    const options = transport.type === "web" ? transport.options : undefined;
+    const entries = transportEntries(transport);
+    const options = transportWebOptions(transport);
     const services: PathService[] = [];
     const table = new PathTable<PathService>();
     const logger = context.logger.child("web");
@@ -202,10 +203,11 @@ async function startRouterWorker(
         services.push(service);
         table.add(prefix, service);
       }
-      const listening = await listenEndpoint(transport.endpoint, {
+      const listening = await listenTransport(transport, {
         cbdir: context.cbdir,
         table,
         logger,
+        router,
         behaviour: {
           accessLog: options?.access_log ?? false,
           displayTracebacks: options?.display_tracebacks ?? false,

@@ -90,6 +90,23 @@ export interface WebTransportOptions {
   readonly behaviour: WebBehaviour;
   /** Receives the access log and errors. */
   readonly logger: Logger;
+  /**
+   * For a listener fed by a relay (the universal transport's HTTP side):
+   * maps the address a request arrived from to the original client's
+   * address and TLS flag. A request whose address it does not know (not
+   * relayed) gets 403.
+   */
+  readonly relayed?:
+    | ((addr: Deno.NetAddr | Deno.UnixAddr) => RelayedPeer | undefined)
+    | undefined;
+}
+
+/** The original client behind a relayed connection. */
+export interface RelayedPeer {
+  /** The client's address. */
+  readonly remoteAddr: Deno.NetAddr | Deno.UnixAddr;
+  /** Whether the client connected over TLS. */
+  readonly secure: boolean;
 }
 
 /** A listening web transport. */
@@ -206,7 +223,14 @@ function createDispatcher(options: WebTransportOptions, secure: boolean) {
       ? url.slice(pathStart)
       : url.slice(pathStart, queryStart);
     // Only tcp and unix listeners are created here, never vsock.
-    const remoteAddr = info.remoteAddr;
+    let remoteAddr = info.remoteAddr;
+    let isSecure = secure;
+    if (options.relayed !== undefined) {
+      const peer = options.relayed(remoteAddr);
+      if (peer === undefined) return errorResponse(403, undefined);
+      remoteAddr = peer.remoteAddr;
+      isSecure = peer.secure;
+    }
     const refused = refuseRequestLine(request.method, url, pathStart);
     const hit = refused ? undefined : table.match(pathname);
     let response: Response;
@@ -220,7 +244,7 @@ function createDispatcher(options: WebTransportOptions, secure: boolean) {
         rest: hit.rest,
         search: queryStart === -1 ? "" : url.slice(queryStart),
         remoteAddr,
-        secure,
+        secure: isSecure,
         // Lazy: reading request.signal costs ~25 µs per request in Deno 2.9.
         get signal() {
           return request.signal;

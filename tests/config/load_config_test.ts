@@ -403,9 +403,9 @@ Deno.test("loadConfig() suggests the closest worker type", async () => {
   ]);
 });
 
-Deno.test("loadConfig() says rawsocket, twisted endpoints and components are not supported yet", async () => {
+Deno.test("loadConfig() says mqtt transports and twisted endpoints are not supported yet", async () => {
   await expectIssues("rawsocket.json", [
-    'rawsocket.json:7:18: workers[0].transports[0].type: transport type "rawsocket" is not supported yet (supported: web, websocket)',
+    'rawsocket.json:7:18: workers[0].transports[0].type: transport type "mqtt" is not supported yet (supported: web, websocket, rawsocket, universal)',
     'rawsocket.json:8:46: workers[0].transports[1].endpoint.type: endpoint type "twisted" is not supported yet (supported: tcp, unix)',
   ]);
 });
