@@ -142,6 +142,7 @@ export async function listenWebTransport(
     hostname: endpoint.hostname,
     port: endpoint.port,
     ...(endpoint.tls ?? {}),
+    ...(endpoint.reusePort ? { reusePort: true } : {}),
   };
   const server = Deno.serve({
     ...serveOptions,
