@@ -30,6 +30,7 @@ import {
   serveWithBodyLimits,
 } from "./_request_body.ts";
 import type { DispatchInfo } from "./_node_listener.ts";
+import { InFlight } from "./_in_flight.ts";
 
 /** Where a web transport listens. */
 export type ListenEndpoint =
@@ -144,6 +145,7 @@ export async function listenWebTransport(
     ...(endpoint.tls ?? {}),
     ...(endpoint.reusePort ? { reusePort: true } : {}),
   };
+  const inFlight = new InFlight();
   const server = Deno.serve({
     ...serveOptions,
     onListen: () => {},
@@ -151,7 +153,7 @@ export async function listenWebTransport(
       options.logger.error(`Unhandled error: ${describe(error)}`);
       return errorResponse(500, undefined);
     },
-  }, dispatch);
+  }, (request, info) => inFlight.run(() => dispatch(request, info)));
   // Only tcp and unix listeners are created here, never vsock.
   const addr = server.addr as Deno.NetAddr | Deno.UnixAddr;
   const url = "path" in addr
@@ -161,7 +163,9 @@ export async function listenWebTransport(
     }:${addr.port}`;
   let closing: Promise<void> | undefined;
   const close = (deadline = Date.now() + 10_000) =>
-    closing ??= shutdown(server, deadline);
+    closing ??= inFlight.drain(deadline).then(() =>
+      shutdown(server, deadline)
+    );
   return { url, addr, close, [Symbol.asyncDispose]: () => close() };
 }
 
@@ -266,7 +270,12 @@ function createDispatcher(options: WebTransportOptions, secure: boolean) {
           logger.info(
             `${request.method} ${pathname}: ${error.message} (answered ${error.status})`,
           );
-          response = errorResponse(error.status, undefined);
+          // A body cut short leaves the connection unusable: close it.
+          response = errorResponse(
+            error.status,
+            undefined,
+            error.status === 408 ? { connection: "close" } : undefined,
+          );
         } else {
           logger.error(
             `Service "${hit.service.type}" at "${

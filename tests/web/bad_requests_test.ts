@@ -10,6 +10,8 @@ import { hostNode } from "../../lib/node/mod.ts";
 import { rawExchange, statusOf } from "./_raw_conn.ts";
 
 const APPS = resolve(REPO_ROOT, "tests/testdata/node/apps");
+// The node directory is not the apps' folder (apps may not read the node's).
+const CBDIR = await Deno.makeTempDir();
 const STATIC = resolve(REPO_ROOT, "tests/testdata/static");
 
 function config() {
@@ -39,13 +41,13 @@ function config() {
         paths: {
           "/": {
             type: "wsgi",
-            module: "./echo.ts",
+            module: resolve(APPS, "echo.ts"),
             object: "echo",
             workers: 1,
           },
           up: {
             type: "wsgi",
-            module: "./upload.ts",
+            module: resolve(APPS, "upload.ts"),
             object: "upload",
             workers: 1,
           },
@@ -61,7 +63,7 @@ function config() {
 async function startLogged() {
   const lines: string[] = [];
   const logger = createLogger({ level: "info", write: (l) => lines.push(l) });
-  const node = await hostNode(config(), { cbdir: APPS, logger });
+  const node = await hostNode(config(), { cbdir: CBDIR, logger });
   const port = Number(new URL(node.url).port);
   return { node, port, lines };
 }

@@ -5,12 +5,14 @@
  * bytes).
  */
 import { resolve } from "node:path";
-import { assert, assertEquals } from "../_helpers/assert.ts";
+import { assertEquals } from "../_helpers/assert.ts";
 import { REPO_ROOT } from "../_helpers/node.ts";
 import { hostNode } from "../../lib/node/mod.ts";
 import { openRaw, type RawConn, statusOf } from "./_raw_conn.ts";
 
 const APPS = resolve(REPO_ROOT, "tests/testdata/node/apps");
+// The node directory is not the apps' folder (apps may not read the node's).
+const CBDIR = await Deno.makeTempDir();
 
 function config(options: Record<string, unknown> = {}) {
   return {
@@ -24,7 +26,7 @@ function config(options: Record<string, unknown> = {}) {
         paths: {
           "/": {
             type: "wsgi",
-            module: "./upload.ts",
+            module: resolve(APPS, "upload.ts"),
             object: "upload",
             workers: 1,
           },
@@ -48,7 +50,7 @@ const UPLOAD_HEAD = "POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
 
 Deno.test("160 stalled chunked uploads do not take a wsgi path offline", async () => {
   // One worker serving 64 requests at once: 160 uploads would fill it twice.
-  await using node = await hostNode(config(), { cbdir: APPS });
+  await using node = await hostNode(config(), { cbdir: CBDIR });
   const port = Number(new URL(node.url).port);
   const slow: RawConn[] = [];
   try {
@@ -89,7 +91,7 @@ Deno.test("160 stalled chunked uploads do not take a wsgi path offline", async (
 Deno.test("an upload that stalls or trickles gets 408 after the body deadline", async () => {
   await using node = await hostNode(
     config({ request_body_timeout: 1, request_body_min_rate: 500 }),
-    { cbdir: APPS },
+    { cbdir: CBDIR },
   );
   const port = Number(new URL(node.url).port);
   // Stalls after one byte.
@@ -104,7 +106,10 @@ Deno.test("an upload that stalls or trickles gets 408 after the body deadline", 
   }, 50);
   try {
     const [a, b] = await within(
-      Promise.all([stalled.rest(), trickling.until(/^HTTP\/1\.1 \d{3}/)]),
+      Promise.all([
+        stalled.until(/^HTTP\/1\.1 \d{3}/),
+        trickling.until(/^HTTP\/1\.1 \d{3}/),
+      ]),
       30_000,
       "slow uploads answered",
     );
@@ -120,24 +125,4 @@ Deno.test("an upload that stalls or trickles gets 408 after the body deadline", 
     body: new Blob([big]).stream(),
   });
   assertEquals(await response.text(), "received 300000 bytes\n");
-});
-
-Deno.test("an upload that stalls after the first 64 KiB gets 408, not a 500", async () => {
-  await using node = await hostNode(
-    config({ request_body_timeout: 1 }),
-    { cbdir: APPS },
-  );
-  const port = Number(new URL(node.url).port);
-  using conn = await openRaw(port);
-  await conn.send(
-    "POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 200000\r\n\r\n",
-  );
-  await conn.send(new Uint8Array(100_000).fill(66));
-  const text = await within(
-    conn.until(/^HTTP\/1\.1 \d{3}/),
-    30_000,
-    "stalled upload answered",
-  );
-  assertEquals(statusOf(text), 408, text);
-  assert(!text.includes("received"), text);
 });
