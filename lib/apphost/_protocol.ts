@@ -72,7 +72,19 @@ export interface InitMessage {
   mount: string;
   /** Realm behind `ports.wamp`, when the path has a `wamp` config. */
   wampRealm: string | undefined;
+  /** Thread name, for Deno's messages. */
+  name: string;
+  /** Heap limit of the app thread in MiB (`max_memory`). */
+  maxMemoryMb: number;
+  /**
+   * Folders the worker may read only to load the app thread's own modules;
+   * the worker and the thread revoke them before any app code runs.
+   */
+  revokeRead: string[];
 }
+
+/** Host → supervisor: end the app thread, then the worker. */
+export type SupervisorMessage = { t: "stop" };
 
 /** Why the app could not be loaded, as reported by the worker. */
 export interface LoadFailure {
@@ -92,7 +104,9 @@ export type ControlMessage =
   | { t: "ready" }
   | LoadFailure
   | { t: "crash"; name: string; message: string; stack: string }
-  | { t: "exit"; code: number };
+  | { t: "exit"; code: number }
+  | { t: "oom"; limitMb: number }
+  | { t: "stopped" };
 
 /** Strings up to this length get the pure-JS ASCII fast path. */
 const SHORT_STRING = 256;

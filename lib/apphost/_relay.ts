@@ -29,6 +29,8 @@ export class StreamReceiver {
   #ended = false;
   #finished = false;
   #unacked = 0;
+  #granted = 0;
+  #received = 0;
 
   /**
    * @param id Request id.
@@ -52,14 +54,27 @@ export class StreamReceiver {
 
   /** Grants the first window. */
   start(): void {
-    this.#post({ t: "credit", id: this.#id, n: CREDIT_WINDOW });
+    this.#grant(CREDIT_WINDOW);
   }
 
-  /** A chunk arrived. */
-  push(buffer: ArrayBuffer): void {
-    if (this.#finished) return;
+  /**
+   * A chunk arrived.
+   *
+   * @returns `false` when the sender had no credit left when it sent it (a
+   * sender only sends while it has credit): a protocol violation.
+   */
+  push(buffer: ArrayBuffer): boolean {
+    if (this.#received >= this.#granted) return false;
+    this.#received += buffer.byteLength;
+    if (this.#finished) return true;
     this.#queue.push(new Uint8Array(buffer));
     this.#wakeUp();
+    return true;
+  }
+
+  #grant(n: number): void {
+    this.#granted += n;
+    this.#post({ t: "credit", id: this.#id, n });
   }
 
   /** The sender finished. */
@@ -91,7 +106,7 @@ export class StreamReceiver {
       controller.enqueue(chunk);
       this.#unacked += chunk.byteLength;
       if (this.#unacked >= CREDIT_WINDOW / 2 && !this.#ended) {
-        this.#post({ t: "credit", id: this.#id, n: this.#unacked });
+        this.#grant(this.#unacked);
         this.#unacked = 0;
       }
       return;
@@ -151,9 +166,12 @@ export class StreamSender {
     this.#options = options;
   }
 
-  /** The receiver consumed `n` bytes. */
+  /**
+   * The receiver consumed `n` bytes. Credit never exceeds the window,
+   * whatever a (hostile) receiver grants.
+   */
   grant(n: number): void {
-    this.#credit += n;
+    this.#credit = Math.min(this.#credit + n, CREDIT_WINDOW);
     const wake = this.#wake;
     this.#wake = undefined;
     wake?.();

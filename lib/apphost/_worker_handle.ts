@@ -23,6 +23,11 @@ import { createRing, RingReader, RingWriter } from "./_ring.ts";
 import { StreamReceiver, StreamSender } from "./_relay.ts";
 import { plainResponse } from "./_responses.ts";
 import type { WampAccess, WampLink } from "./_wamp_access.ts";
+import { checkWorkerMessage } from "./_untrusted.ts";
+import { withLibraryRead } from "./permissions.ts";
+
+/** How long a supervisor may take to end its app thread when stopped. */
+const STOP_GRACE_MS = 2000;
 
 /** One request on its way through the pool. */
 export interface Exchange {
@@ -67,6 +72,8 @@ export interface WorkerSpec {
   mount: string;
   /** Router access for the app's session (the path's `wamp` config). */
   wamp: WampAccess | undefined;
+  /** Heap limit of the app thread in MiB. */
+  maxMemoryMb: number;
 }
 
 /** Callbacks from a worker to its pool. */
@@ -131,10 +138,11 @@ export class WorkerHandle {
         this.#onRecord(data, view, offset, length),
       (error) => this.#die(`protocol error: ${String(error)}`),
     );
+    const { permissions, revokeRead } = withLibraryRead(spec.permissions);
     this.#worker = new Worker(new URL("./app_worker.ts", import.meta.url), {
       type: "module",
       name: this.name,
-      deno: { permissions: spec.permissions },
+      deno: { permissions },
     });
     this.#worker.onmessage = (event) => this.#onMessage(event.data);
     this.#worker.onerror = (event) => {
@@ -153,6 +161,9 @@ export class WorkerHandle {
       ports: link === undefined ? {} : { wamp: link.port },
       mount: spec.mount,
       wampRealm: link?.realm,
+      name: this.name,
+      maxMemoryMb: spec.maxMemoryMb,
+      revokeRead,
     };
     this.#worker.postMessage(init, link === undefined ? [] : [link.port]);
     this.#reader.start();
@@ -242,7 +253,7 @@ export class WorkerHandle {
   terminate(status = 502, victim?: Exchange): void {
     if (!this.#dead) {
       this.#dead = true;
-      this.#worker.terminate();
+      this.#stop();
       this.#wampLink?.close();
       this.#writer.close();
       this.#settleReady(new Error("Worker terminated"));
@@ -254,6 +265,22 @@ export class WorkerHandle {
       }
     }
     this.#reader.close();
+  }
+
+  /**
+   * Asks the supervisor to end the app thread first (terminating the
+   * supervisor alone would leave the thread running), then terminates it.
+   */
+  #stop(): void {
+    const worker = this.#worker;
+    const timer = setTimeout(() => worker.terminate(), STOP_GRACE_MS);
+    Deno.unrefTimer(timer);
+    worker.onmessage = (event) => {
+      if ((event.data as { t?: unknown })?.t !== "stopped") return;
+      clearTimeout(timer);
+      worker.terminate();
+    };
+    worker.postMessage({ t: "stop" });
   }
 
   #post = (message: PortMessage, transfer?: Transferable[]): void => {
@@ -281,7 +308,12 @@ export class WorkerHandle {
     this.#events.died(this, reason);
   }
 
-  #onMessage(message: ControlMessage | PortMessage): void {
+  #onMessage(value: unknown): void {
+    const checked = checkWorkerMessage(value);
+    if (!checked.ok) {
+      return this.#die(`protocol violation: ${checked.problem}`);
+    }
+    const message: ControlMessage | PortMessage = checked.message;
     switch (message.t) {
       case "ready":
         this.#isReady = true;
@@ -294,6 +326,12 @@ export class WorkerHandle {
         return this.#die(`crashed: ${message.name}: ${message.message}`);
       case "exit":
         return this.#die(`exited with code ${message.code}`);
+      case "oom":
+        return this.#die(
+          `ran out of memory (its heap reached max_memory, ${message.limitMb} MiB)`,
+        );
+      case "stopped":
+        return;
     }
     const ex = this.#exchanges.get(message.id);
     if (ex === undefined) {
@@ -304,7 +342,10 @@ export class WorkerHandle {
     }
     switch (message.t) {
       case "chunk":
-        return ex.receiver?.push(message.c);
+        if (ex.receiver?.push(message.c) === false) {
+          this.#die("protocol violation: body chunk beyond the granted credit");
+        }
+        return;
       case "end":
         return ex.receiver?.end();
       case "error":

@@ -1,128 +1,97 @@
 /**
- * Entry module of an app worker (one per pool slot). Lifecycle:
- *
- * 1. `app_worker.ts`: install crash and exit guards, listen for `init`.
- * 2. `init`: hand the app API its slot (`lib/app/host_slot.ts`: mount
- *    path and WAMP port), import the app module, pick the export, check
- *    its shape, post
- *    `ready` (or `load_error`); a check-only worker stops here.
- * 3. `_worker_app_host.ts`: read request records from the ring, call the
- *    app, write response records; bodies stream over the port.
+ * Entry module of an app worker (one per pool slot): a Web Worker with the
+ * path's Deno permissions that only supervises. It starts the app in a
+ * `node:worker_threads` thread (`app_thread.ts`) with a heap limit
+ * (`max_memory`): Deno's Web Workers have no heap limit, and a heap
+ * exhausted in a Web Worker ends the whole process, while a thread with
+ * `resourceLimits` ends alone with `ERR_WORKER_OUT_OF_MEMORY`. The thread
+ * inherits this worker's permissions. Requests travel on the rings, which
+ * the thread reads directly; this worker forwards port messages (bodies,
+ * credit, control) both ways and reports the thread's end.
  *
  * @module
  */
-import { toErrorData } from "./_protocol.ts";
-import type { ControlMessage, InitMessage, PortMessage } from "./_protocol.ts";
-import { toAppHandler } from "./_app_shape.ts";
-import { WorkerAppHost } from "./_worker_app_host.ts";
-import { installAppHost } from "../app/host_slot.ts";
-// Loaded with the worker itself, so that an app importing `crossbar/app`
-// finds it in the module map and needs no read access to the library.
-import "../app/mod.ts";
+import { Worker as ThreadWorker } from "node:worker_threads";
+import type {
+  ControlMessage,
+  InitMessage,
+  PortMessage,
+  SupervisorMessage,
+} from "./_protocol.ts";
 
 interface WorkerScope {
   postMessage(message: unknown, transfer?: Transferable[]): void;
   onmessage: ((event: MessageEvent) => void) | null;
-  addEventListener(
-    type: "error" | "unhandledrejection",
-    listener: (event: Event & { error?: unknown; reason?: unknown }) => void,
-  ): void;
   close(): void;
 }
 
 const scope = globalThis as unknown as WorkerScope;
-let appHost: WorkerAppHost | undefined;
-
-scope.onmessage = (event: MessageEvent) => {
-  const message = event.data as InitMessage | PortMessage;
-  if (message.t === "init") void init(message);
-  else appHost?.onPort(message);
-};
+let thread: ThreadWorker | undefined;
+let ended = false;
 
 function control(message: ControlMessage): void {
+  if (ended) return;
+  if (message.t === "crash" || message.t === "exit" || message.t === "oom") {
+    ended = true;
+  }
   scope.postMessage(message);
 }
 
-function reportCrash(error: unknown): void {
-  control({ t: "crash", ...toErrorData(error) });
-}
-
-scope.addEventListener("error", (event) => {
-  event.preventDefault();
-  reportCrash(event.error);
-});
-scope.addEventListener("unhandledrejection", (event) => {
-  event.preventDefault();
-  reportCrash(event.reason);
-});
-
-const realExit = Deno.exit;
-const realClose = scope.close.bind(scope);
-Object.defineProperty(Deno, "exit", {
-  value: (code?: number): never => {
-    control({ t: "exit", code: code ?? 0 });
-    return realExit(code);
-  },
-  configurable: true,
-  writable: true,
-});
-scope.close = () => {
-  control({ t: "exit", code: 0 });
-  realClose();
+scope.onmessage = (event: MessageEvent) => {
+  const message = event.data as InitMessage | PortMessage | SupervisorMessage;
+  if (message.t === "init") return start(message);
+  if (message.t === "stop") return void stop();
+  if (message.t === "chunk") thread?.postMessage(message, [message.c]);
+  else thread?.postMessage(message);
 };
 
-async function init(message: InitMessage): Promise<void> {
-  const port = message.ports.wamp;
-  installAppHost({
-    path: message.mount,
-    wamp: port === undefined || message.wampRealm === undefined
-      ? undefined
-      : { port, realm: message.wampRealm },
+function start(init: InitMessage): void {
+  const wamp = init.ports.wamp;
+  const { ports: _, ...data } = init;
+  thread = new ThreadWorker(new URL("./app_thread.ts", import.meta.url), {
+    name: init.name,
+    workerData: { ...data, ports: wamp === undefined ? {} : { wamp } },
+    transferList: (wamp === undefined ? [] : [wamp]) as never,
+    resourceLimits: { maxOldGenerationSizeMb: init.maxMemoryMb },
+    stdout: false,
+    stderr: false,
   });
-  let module: Record<string, unknown>;
+  let revoked = false;
+  thread.on("message", (message: unknown) => {
+    // The thread runs, so its modules are loaded: the library access that
+    // loading needed can go.
+    if (!revoked) {
+      revoked = true;
+      for (const dir of init.revokeRead) {
+        Deno.permissions.revokeSync({ name: "read", path: dir });
+      }
+    }
+    if (typeof message !== "object" || message === null) {
+      return scope.postMessage(message);
+    }
+    const c = (message as { c?: unknown }).c;
+    scope.postMessage(message, c instanceof ArrayBuffer ? [c] : []);
+  });
+  thread.on("error", (error: Error & { code?: string }) => {
+    if (error.code === "ERR_WORKER_OUT_OF_MEMORY") {
+      return control({ t: "oom", limitMb: init.maxMemoryMb });
+    }
+    control({
+      t: "crash",
+      name: error.name,
+      message: error.message,
+      stack: error.stack ?? "",
+    });
+  });
+  thread.on("exit", (code: number) => control({ t: "exit", code }));
+}
+
+async function stop(): Promise<void> {
+  ended = true;
   try {
-    module = await import(message.specifier);
-  } catch (error) {
-    const { name, message: text } = toErrorData(error);
-    control({
-      t: "load_error",
-      kind: "import",
-      name,
-      message: text,
-      exports: [],
-      type: "",
-    });
-    return;
+    await thread?.terminate();
+  } finally {
+    scope.postMessage({ t: "stopped" });
+    scope.close();
   }
-  const exports = Object.keys(module).sort();
-  if (!(message.object in module)) {
-    control({
-      t: "load_error",
-      kind: "export",
-      name: "",
-      message: "",
-      exports,
-      type: "",
-    });
-    return;
-  }
-  const value = module[message.object];
-  const handler = toAppHandler(value);
-  if (handler === undefined) {
-    control({
-      t: "load_error",
-      kind: "object",
-      name: "",
-      message: "",
-      exports,
-      type: value === null ? "null" : typeof value,
-    });
-    return;
-  }
-  if (!message.check) {
-    appHost = new WorkerAppHost(handler, message, (m, t) => {
-      scope.postMessage(m, t ?? []);
-    });
-  }
-  control({ t: "ready" });
 }

@@ -54,6 +54,8 @@ export interface WorkerPoolOptions {
   displayTracebacks: boolean;
   /** Router access for the apps' sessions (the path's `wamp` config). */
   wamp: WampAccess | undefined;
+  /** Heap limit of each app thread in MiB (`max_memory`). */
+  maxMemoryMb: number;
   logger: Logger;
 }
 
@@ -235,6 +237,7 @@ export class WorkerPool {
       maxBodySize: o.maxBodySize,
       mount: o.mount,
       wamp: o.wamp,
+      maxMemoryMb: o.maxMemoryMb,
     };
     const worker = new WorkerHandle(spec, {
       died: (w, reason) => this.#onDied(w, reason),

@@ -20,10 +20,17 @@ import { BUFFER_MAX, INLINE_MAX } from "./_protocol.ts";
 import { plainResponse } from "./_responses.ts";
 import type { Exchange } from "./_worker_handle.ts";
 import { type AppPermissions, buildWorkerPermissions } from "./permissions.ts";
-import { moduleDir, resolveModule } from "./resolve_module.ts";
+import {
+  moduleDir,
+  type ResolvedModule,
+  resolveModule,
+} from "./resolve_module.ts";
+import { ReadGrantError } from "./read_grants.ts";
+import { AppLoadError } from "./errors.ts";
 import { WorkerPool } from "./worker_pool.ts";
 import { WampAccess, type WampAccessConfig } from "./_wamp_access.ts";
 import { createRouter, type Router } from "../wamp/router.ts";
+import { DEFAULT_MAX_MEMORY_MB } from "../config/_schema/wsgi.ts";
 
 /**
  * Options of a wsgi service; the names equal the config keys of a
@@ -63,6 +70,12 @@ export interface WsgiServiceOptions {
   "load_timeout"?: number;
   /** Recycle a worker after this many requests. @default {never} */
   "max_requests"?: number;
+  /**
+   * Heap limit of each app worker in MiB: an app that exceeds it loses
+   * only its worker (502 for its requests, then replaced).
+   * @default {512}
+   */
+  "max_memory"?: number;
   /** Extra permissions for the app (default: read its own folder only). */
   permissions?: AppPermissions;
   /**
@@ -224,11 +237,7 @@ export async function createWsgiService(
     path: resolved.path,
     object: options.object,
     wamp: wampAccess(options, env.router),
-    permissions: buildWorkerPermissions({
-      cbdir: options.cbdir,
-      appDir: moduleDir(resolved),
-      permissions: options.permissions,
-    }),
+    permissions: appPermissions(options, resolved),
     mount: options.path,
     min,
     max,
@@ -242,6 +251,7 @@ export async function createWsgiService(
     ...loadTimeout(options),
     maxBodySize: options.max_body_size,
     displayTracebacks: options.display_tracebacks ?? false,
+    maxMemoryMb: options.max_memory ?? DEFAULT_MAX_MEMORY_MB,
     logger: env.logger,
   });
   await pool.start();
@@ -269,11 +279,7 @@ export async function createWsgiService(
  */
 export async function checkWsgiApp(options: WsgiServiceOptions): Promise<void> {
   const resolved = await resolveModule(options.module, options);
-  const permissions = buildWorkerPermissions({
-    cbdir: options.cbdir,
-    appDir: moduleDir(resolved),
-    permissions: options.permissions,
-  });
+  const permissions = appPermissions(options, resolved);
   // An app may join at import time: give it a scratch router for the check.
   const router = options.wamp === undefined
     ? undefined
@@ -296,6 +302,7 @@ export async function checkWsgiApp(options: WsgiServiceOptions): Promise<void> {
     ...loadTimeout(options),
     maxBodySize: undefined,
     displayTracebacks: false,
+    maxMemoryMb: options.max_memory ?? DEFAULT_MAX_MEMORY_MB,
     logger: SILENT_LOGGER,
   });
   try {
@@ -309,6 +316,25 @@ export async function checkWsgiApp(options: WsgiServiceOptions): Promise<void> {
 function loadTimeout(options: WsgiServiceOptions) {
   const seconds = options.load_timeout;
   return seconds === undefined ? {} : { loadTimeoutMs: seconds * 1000 };
+}
+
+function appPermissions(
+  options: WsgiServiceOptions,
+  resolved: ResolvedModule,
+): Deno.PermissionOptionsObject {
+  try {
+    return buildWorkerPermissions({
+      cbdir: options.cbdir,
+      appDir: moduleDir(resolved),
+      permissions: options.permissions,
+    });
+  } catch (error) {
+    if (!(error instanceof ReadGrantError)) throw error;
+    throw new AppLoadError(
+      `WSGI app at path "${options.path}" cannot start: ${error.message}`,
+      { module: options.module, path: resolved.path, cause: error },
+    );
+  }
 }
 
 function wampAccess(

@@ -17,10 +17,11 @@ async function probe(base: string, what: string, arg = ""): Promise<Probe> {
 }
 
 Deno.test("buildWorkerPermissions() grants only the app folder by default", () => {
+  const srv = Deno.realPathSync(Deno.makeTempDirSync());
   assert.deepEqual(
-    buildWorkerPermissions({ cbdir: "/srv/.crossbar", appDir: "/srv" }),
+    buildWorkerPermissions({ cbdir: `${srv}/.crossbar`, appDir: srv }),
     {
-      read: ["/srv"],
+      read: [srv],
       write: false,
       net: false,
       env: false,
@@ -30,12 +31,14 @@ Deno.test("buildWorkerPermissions() grants only the app folder by default", () =
       import: false,
     },
   );
+  Deno.removeSync(srv);
 });
 
 Deno.test("buildWorkerPermissions() resolves configured paths against the cbdir", () => {
+  const srv = Deno.realPathSync(Deno.makeTempDirSync());
   const p = buildWorkerPermissions({
-    cbdir: "/srv/.crossbar",
-    appDir: "/srv",
+    cbdir: `${srv}/.crossbar`,
+    appDir: srv,
     permissions: {
       read: ["../data", "/etc/app"],
       write: ["../tmp"],
@@ -43,11 +46,12 @@ Deno.test("buildWorkerPermissions() resolves configured paths against the cbdir"
       env: true,
     },
   });
-  assert.deepEqual(p.read, ["/srv", "/srv/data", "/etc/app"]);
-  assert.deepEqual(p.write, ["/srv/tmp"]);
+  assert.deepEqual(p.read, [srv, `${srv}/data`, "/etc/app"]);
+  assert.deepEqual(p.write, [`${srv}/tmp`]);
   assert.deepEqual(p.net, ["example.com:443"]);
   assert.equal(p.env, true);
   assert.equal(p.run, false);
+  Deno.removeSync(srv);
 });
 
 Deno.test("createWsgiService() denies env, net, outside reads, writes and run by default", async () => {

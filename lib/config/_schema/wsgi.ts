@@ -22,6 +22,9 @@ import {
 /** The default for `maxthreads` when it is not given (at least `minthreads`). */
 export const DEFAULT_MAX_THREADS = 2;
 
+/** The default heap limit of an app worker (`max_memory`), in MiB. */
+export const DEFAULT_MAX_MEMORY_MB = 512;
+
 /** A Deno permission: a list of allowed values, or all (`true`) or none. */
 function listOrAll(): v.GenericSchema<string[] | boolean> {
   return v.union(
@@ -98,6 +101,12 @@ const WsgiEntries = {
   "max_body_size": v.exactOptional(int(0)),
   /** Replace a worker after it has served this many requests. */
   "max_requests": v.exactOptional(int(1)),
+  /**
+   * Heap limit of each app worker in MiB. An app that exceeds it loses only
+   * its worker: its requests get 502 and the worker is replaced.
+   * @default 512 (`DEFAULT_MAX_MEMORY_MB`)
+   */
+  "max_memory": v.exactOptional(int(16)),
   /** Deno permissions of the app's workers. @default none beyond its files */
   permissions: v.optional(WsgiPermissionsSchema, {}),
   /** WAMP access for the app; absent: the app cannot talk WAMP. */

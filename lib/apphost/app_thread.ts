@@ -1,0 +1,118 @@
+/**
+ * Entry module of an app thread: the `node:worker_threads` thread that a
+ * supervisor (`app_worker.ts`) starts with a heap limit, and that runs the
+ * app. It inherits the supervisor's Deno permissions. Lifecycle:
+ *
+ * 1. Lock down (`_lockdown.ts`), drop the read access to the library that
+ *    only loading this thread needed, install crash and exit guards.
+ * 2. `init` (the thread's `workerData`): hand the app API its slot
+ *    (`lib/app/host_slot.ts`: mount path and WAMP port), import the app
+ *    module, pick the export, check its shape, post `ready` (or
+ *    `load_error`); a check-only thread stops here.
+ * 3. `_worker_app_host.ts`: read request records from the ring, call the
+ *    app, write response records; bodies stream over the port.
+ *
+ * @module
+ */
+import { lockDown } from "./_lockdown.ts";
+import { parentPort, workerData } from "node:worker_threads";
+import process from "node:process";
+import { toErrorData } from "./_protocol.ts";
+import type { ControlMessage, InitMessage, PortMessage } from "./_protocol.ts";
+import { toAppHandler } from "./_app_shape.ts";
+import { WorkerAppHost } from "./_worker_app_host.ts";
+import { installAppHost } from "../app/host_slot.ts";
+// Loaded with the thread itself, so that an app importing `crossbar/app`
+// finds it in the module map and needs no read access to the library.
+import "../app/mod.ts";
+
+lockDown();
+
+const port = parentPort!;
+const init = workerData as InitMessage;
+let appHost: WorkerAppHost | undefined;
+
+for (const dir of init.revokeRead) {
+  Deno.permissions.revokeSync({ name: "read", path: dir });
+}
+
+port.on("message", (message: PortMessage) => appHost?.onPort(message));
+
+function control(message: ControlMessage): void {
+  port.postMessage(message);
+}
+
+function reportCrash(error: unknown): void {
+  control({ t: "crash", ...toErrorData(error) });
+}
+
+process.on("uncaughtException", reportCrash);
+process.on("unhandledRejection", reportCrash);
+
+const realExit = Deno.exit;
+Object.defineProperty(Deno, "exit", {
+  value: (code?: number): never => {
+    control({ t: "exit", code: code ?? 0 });
+    return realExit(code);
+  },
+  configurable: false,
+  writable: false,
+});
+
+async function start(message: InitMessage): Promise<void> {
+  const wamp = message.ports.wamp;
+  installAppHost({
+    path: message.mount,
+    wamp: wamp === undefined || message.wampRealm === undefined
+      ? undefined
+      : { port: wamp, realm: message.wampRealm },
+  });
+  let module: Record<string, unknown>;
+  try {
+    module = await import(message.specifier);
+  } catch (error) {
+    const { name, message: text } = toErrorData(error);
+    control({
+      t: "load_error",
+      kind: "import",
+      name,
+      message: text,
+      exports: [],
+      type: "",
+    });
+    return;
+  }
+  const exports = Object.keys(module).sort();
+  if (!(message.object in module)) {
+    control({
+      t: "load_error",
+      kind: "export",
+      name: "",
+      message: "",
+      exports,
+      type: "",
+    });
+    return;
+  }
+  const value = module[message.object];
+  const handler = toAppHandler(value);
+  if (handler === undefined) {
+    control({
+      t: "load_error",
+      kind: "object",
+      name: "",
+      message: "",
+      exports,
+      type: value === null ? "null" : typeof value,
+    });
+    return;
+  }
+  if (!message.check) {
+    appHost = new WorkerAppHost(handler, message, (m, t) => {
+      port.postMessage(m, (t ?? []) as never);
+    });
+  }
+  control({ t: "ready" });
+}
+
+void start(init);

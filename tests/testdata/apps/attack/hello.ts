@@ -1,0 +1,4 @@
+// A well-behaved neighbour app.
+export function app(): Response {
+  return new Response("hello\n");
+}
