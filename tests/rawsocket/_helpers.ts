@@ -66,6 +66,8 @@ export function recordingLogger(level: "warn" | "info" | "debug" = "warn"): {
 /** An open autobahn-js connection. */
 export interface AbClient extends AsyncDisposable {
   readonly session: AbSession;
+  /** WELCOME.Details as autobahn-js reports them. */
+  readonly details: Record<string, unknown>;
   close(): Promise<void>;
 }
 
@@ -91,9 +93,12 @@ export function autobahnConnect(
       if (connection.isOpen) connection.close();
       await closed.promise;
     };
-    connection.onopen = (session: AbSession) => {
+    connection.onopen = (
+      session: AbSession,
+      details: Record<string, unknown>,
+    ) => {
       isOpen = true;
-      resolveOpen({ session, close, [Symbol.asyncDispose]: close });
+      resolveOpen({ session, details, close, [Symbol.asyncDispose]: close });
     };
     connection.onclose = (reason: string, details: unknown) => {
       if (!isOpen) {
