@@ -9,10 +9,11 @@
  *    worker slot, a proxy connection) waits for the upload.
  * 2. A longer body is handed on as a stream: the bytes read so far, then the
  *    rest as the client sends it, under the same deadline.
- * 3. The deadline is Apache `mod_reqtimeout`'s: the body must arrive within
- *    `timeout` seconds, extended by one second per `minRate` bytes received.
- *    A client that trickles one byte a second runs out of time as surely as
- *    one that stops.
+ * 3. Two limits: no `timeout` seconds without a byte, and, once `timeout`
+ *    seconds have passed, at least `minRate` bytes a second on average since
+ *    the body started (each `minRate` bytes buy one more second, as in
+ *    Apache `mod_reqtimeout`). A client that trickles one byte a second runs
+ *    out of time as surely as one that stops; a fast start buys no stall.
  * 4. A missed deadline answers 408 Request Timeout (or fails the stream the
  *    service reads); a body the HTTP parser rejects (a malformed chunk, an
  *    oversized chunk extension) answers 400 Bad Request. Neither is the
@@ -27,9 +28,9 @@ export const PREREAD_BYTES = 64 * 1024;
 
 /** The body deadline of a transport. */
 export interface BodyLimits {
-  /** Seconds the body may take, before the rate extension. */
+  /** Seconds without a byte, and before the rate counts. */
   readonly timeout: number;
-  /** Bytes per second that extend the deadline by one second. */
+  /** Least average bytes per second once `timeout` has passed. */
   readonly minRate: number;
 }
 
@@ -138,10 +139,11 @@ export async function guardBody(
   };
 }
 
-/** The `mod_reqtimeout` deadline of one body. */
+/** The deadline of one body: idle limit and average rate. */
 class BodyClock {
   #limits: BodyLimits;
   #started = Date.now();
+  #last = this.#started;
   #received = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -152,8 +154,10 @@ class BodyClock {
   /** Milliseconds left before the deadline. */
   #left(): number {
     const { timeout, minRate } = this.#limits;
-    const allowed = (timeout + this.#received / minRate) * 1000;
-    return this.#started + allowed - Date.now();
+    const idle = this.#last + timeout * 1000;
+    const rate = this.#started +
+      Math.max(timeout, this.#received / minRate) * 1000;
+    return Math.min(idle, rate) - Date.now();
   }
 
   /** One read, failed with 408 when the deadline passes first. */
@@ -177,7 +181,10 @@ class BodyClock {
     } finally {
       this.stop();
     }
-    if (!result.done) this.#received += result.value.byteLength;
+    if (!result.done) {
+      this.#received += result.value.byteLength;
+      this.#last = Date.now();
+    }
     return result;
   }
 
@@ -193,7 +200,7 @@ class BodyClock {
       408,
       `The request body was too slow: ${this.#received} bytes in ${
         ((Date.now() - this.#started) / 1000).toFixed(1)
-      } s (the limit is ${timeout} s plus 1 s per ${minRate} bytes)`,
+      } s (at most ${timeout} s without data, and at least ${minRate} bytes/s)`,
     );
   }
 }

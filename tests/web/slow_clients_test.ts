@@ -126,3 +126,23 @@ Deno.test("an upload that stalls or trickles gets 408 after the body deadline", 
   });
   assertEquals(await response.text(), "received 300000 bytes\n");
 });
+
+Deno.test("an upload that stalls after the first 64 KiB gets 408, not a 500", async () => {
+  await using node = await hostNode(
+    config({ request_body_timeout: 1 }),
+    { cbdir: CBDIR },
+  );
+  const port = Number(new URL(node.url).port);
+  using conn = await openRaw(port);
+  await conn.send(
+    "POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 200000\r\n\r\n",
+  );
+  // More than is read up front: the rest streams to the app, then stops.
+  await conn.send(new Uint8Array(100_000).fill(66));
+  const text = await within(
+    conn.until(/^HTTP\/1\.1 \d{3}/),
+    30_000,
+    "stalled upload answered",
+  );
+  assertEquals(statusOf(text), 408, text);
+});

@@ -362,13 +362,13 @@ export const WebOptionsSchema = strict({
   /** Idle connection timeout in seconds, 1 to 86400; null: none. @default null */
   client_timeout: v.optional(v.nullable(int(1, 86400)), null),
   /**
-   * Seconds a request body may take, plus one second per
-   * `request_body_min_rate` bytes received (Apache `mod_reqtimeout`'s
-   * `body=20,MinRate=500`); a slower client gets 408. null: no limit.
-   * @default 20
+   * Seconds a request body may go without data, and after which it must
+   * average `request_body_min_rate` bytes a second (as Apache
+   * `mod_reqtimeout`'s `body=20,MinRate=500`); a slower client gets 408.
+   * null: no limit. @default 20
    */
   request_body_timeout: v.optional(v.nullable(int(1, 86400)), 20),
-  /** Bytes per second that extend the body deadline by 1 s. @default 500 */
+  /** Least average bytes per second of a request body. @default 500 */
   request_body_min_rate: v.optional(int(1, 1 << 30), 500),
 }, "an object (web transport options)");
 
