@@ -1,12 +1,11 @@
 /**
  * The CBOR serialization (`wamp.2.cbor`, `wamp.2.cbor.batched`), over npm
- * `cbor-x`. Bytes travel as CBOR byte strings (untagged).
+ * `cborg`. Bytes travel as CBOR byte strings (untagged).
  *
- * cbor-x writes a JavaScript number beyond 32 bits as a float64, which
- * strict peers refuse for WAMP IDs (autobahn-python: "invalid type <class
- * 'float'> for ID"). Before encoding, every integer whose magnitude is above
- * 2^32 and at most 2^53 becomes a `BigInt`, which cbor-x writes as a CBOR
- * integer; decoding turns such integers back into numbers (`_values.ts`).
+ * Strict peers refuse a float for a WAMP ID (autobahn-python: "invalid
+ * type <class 'float'> for ID"). Before encoding, every integer whose
+ * magnitude is above 2^32 and at most 2^53 becomes a `BigInt`, which is
+ * always written as a CBOR integer; decoding turns such integers back into numbers (`_values.ts`).
  *
  * @module
  */
@@ -14,20 +13,17 @@ import { binaryCodecs, type BinarySerializer } from "./_binary_codec.ts";
 import type { Codec } from "./codec.ts";
 
 async function loadCbor(): Promise<BinarySerializer> {
-  const { Decoder, Encoder } = await import("cbor-x");
-  const encoder = new Encoder({
-    useRecords: false,
-    tagUint8Array: false,
-    mapsAsObjects: true,
-    useFloat32: 0,
-  });
-  const decoder = new Decoder({ useRecords: false, mapsAsObjects: true });
+  // cborg is pure JavaScript: no native add-on (cbor-x's optional
+  // cbor-extract) to resolve, build or warn about on a first start.
+  const { decode, encode } = await import("cborg");
+  const tags: ((decodeTagged: () => unknown) => unknown)[] = [];
+  // Tag 64 (RFC 8746 uint8 array, as npm `cbor` in autobahn-js writes
+  // bytes) reads as plain bytes.
+  tags[64] = (decodeTagged) => decodeTagged();
   return {
     name: "cbor",
-    // cbor-x returns a view on its shared buffer: copy it out.
-    encode: (value) =>
-      Uint8Array.prototype.slice.call(encoder.encode(widenIntegers(value))),
-    decode: (bytes) => decoder.decode(bytes),
+    encode: (value) => encode(widenIntegers(value)),
+    decode: (bytes) => decode(bytes, { tags }),
   };
 }
 
