@@ -7,6 +7,8 @@ import {
 } from "../../lib/config/mod.ts";
 import type {
   PathTreeServiceConfig,
+  RouterWorkerConfig,
+  WorkerConfig,
   PublisherServiceConfig,
   StaticServiceConfig,
   WebSocketServiceConfig,
@@ -22,6 +24,12 @@ import {
 } from "../_helpers/assert.ts";
 
 const TESTDATA = fileURLToPath(new URL("../testdata/config/", import.meta.url));
+
+/** The worker as a router worker (the fixtures' workers are routers). */
+function router(worker: WorkerConfig | undefined): RouterWorkerConfig {
+  if (worker?.type !== "router") throw new Error("expected a router worker");
+  return worker;
+}
 const VALID = `${TESTDATA}valid/`;
 const INVALID = `${TESTDATA}invalid/`;
 
@@ -75,7 +83,7 @@ Deno.test("loadConfig() accepts a config that uses every supported feature", asy
   const { config } = loaded;
   assertEquals(config.version, 2);
   assertEquals(config.controller.options.enable_parallel_worker_start, true);
-  const worker = config.workers[0]!;
+  const worker = router(config.workers[0]);
   assertEquals(worker.options.pythonpath, [".."]);
   assertEquals(worker.options.disabled, false);
   assertEquals(worker.realms.map((r) => r.name), ["realm1", "realm2"]);
@@ -137,7 +145,7 @@ Deno.test("loadConfig() fills defaults for a minimal wsgi service", () => {
       }],
     }],
   });
-  const web = config.workers[0]!.transports[0] as WebTransportConfig;
+  const web = router(config.workers[0]).transports[0] as WebTransportConfig;
   const app = web.paths["/"] as WsgiServiceConfig;
   assertEquals([app.minthreads, app.maxthreads], [1, 2]);
   assertEquals(app.permissions, {
@@ -174,7 +182,7 @@ Deno.test("parseConfig() accepts comments and trailing commas", async () => {
     file,
   );
   assertEquals(warnings, []);
-  assertEquals(config.workers[0]!.realms[0]!.name, "realm1");
+  assertEquals(router(config.workers[0]).realms[0]!.name, "realm1");
 });
 
 Deno.test("loadConfig() warns when version is missing and reads version 2", async () => {
@@ -230,7 +238,7 @@ Deno.test("validateConfig() resolves an environment port without changing its in
   };
   const before = structuredClone(input);
   const { config } = validateConfig(input, { env: { PORT: "9000" } });
-  const endpoint = config.workers[0]!.transports[0]!.endpoint;
+  const endpoint = router(config.workers[0]).transports[0]!.endpoint;
   assertEquals(endpoint.type === "tcp" && endpoint.port, 9000);
   assertEquals(input, before);
 });
