@@ -27,6 +27,13 @@ export function crossCheck(config: Config): CrossProblem[] {
     if (worker.type !== "router") return;
     checkNames(worker, w, problems);
     worker.transports.forEach((transport, t) => {
+      const auth = (transport as { auth?: unknown }).auth;
+      checkAuth(
+        auth,
+        worker,
+        ["workers", w, "transports", t, "auth"],
+        problems,
+      );
       if (transport.type !== "web") return;
       const base = ["workers", w, "transports", t, "paths"];
       checkPaths(transport.paths, base, "", new Map(), worker, problems);
@@ -126,12 +133,86 @@ function checkPaths(
         [...at, "wamp", "realm"],
         problems,
       );
+      checkRole(
+        service.wamp.role,
+        service.wamp.realm,
+        worker,
+        [...at, "wamp", "role"],
+        problems,
+      );
     }
     if (
       service.type === "publisher" || service.type === "caller" ||
       service.type === "webhook"
     ) {
       checkRealm(service.realm, worker, [...at, "realm"], problems);
+      checkRole(service.role, service.realm, worker, [...at, "role"], problems);
+    }
+    if (service.type === "websocket") {
+      checkAuth(service.auth, worker, [...at, "auth"], problems);
+    }
+  }
+}
+
+/**
+ * A role named for `realm` exists there; with no realm (a principal that
+ * may join any realm), in at least one realm of the worker. An unknown
+ * realm is reported by {@link checkRealm} instead.
+ */
+function checkRole(
+  role: string | undefined,
+  realm: string | undefined,
+  worker: RouterWorkerConfig,
+  path: JsonPath,
+  problems: CrossProblem[],
+): void {
+  if (role === undefined) return;
+  const realms = realm === undefined
+    ? worker.realms
+    : worker.realms.filter((r) => r.name === realm);
+  if (realm !== undefined && realms.length === 0) return;
+  const roles = realms.flatMap((r) => r.roles.map((x) => x.name));
+  if (roles.includes(role)) return;
+  const where = realm === undefined
+    ? "any realm of this worker"
+    : `realm ${JSON.stringify(realm)}`;
+  problems.push({
+    path,
+    message: `role ${JSON.stringify(role)} is not a role of ${where} (${
+      roles.length
+        ? `roles: ${[...new Set(roles)].join(", ")}`
+        : "it has no roles"
+    })`,
+  });
+}
+
+/** The roles (and realms) that static principals of `auth` are given exist. */
+function checkAuth(
+  auth: unknown,
+  worker: RouterWorkerConfig,
+  path: JsonPath,
+  problems: CrossProblem[],
+): void {
+  if (typeof auth !== "object" || auth === null) return;
+  for (const [method, config] of Object.entries(auth)) {
+    const at = [...path, method];
+    if (config?.type !== "static") continue;
+    if (method === "anonymous") {
+      if (config.realm !== undefined) {
+        checkRealm(config.realm, worker, [...at, "realm"], problems);
+      }
+      checkRole(config.role, config.realm, worker, [...at, "role"], problems);
+      continue;
+    }
+    const principals = config.principals ?? config.users ?? {};
+    const key = config.principals !== undefined ? "principals" : "users";
+    for (const [authid, principal] of Object.entries(principals)) {
+      const { role, realm } = principal as { role?: string; realm?: string };
+      const here = [...at, key, authid];
+      if (realm !== undefined) {
+        checkRealm(realm, worker, [...here, "realm"], problems);
+      }
+      checkRole(role, realm, worker, [...here, "role"], problems);
     }
   }
 }
