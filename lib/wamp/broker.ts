@@ -20,7 +20,11 @@ import {
 } from "./_checks.ts";
 import { WAMP_ERRORS, WampError } from "./errors.ts";
 import { randomId } from "./ids.ts";
-import { type Dict, MESSAGE_TYPES as T } from "./messages.ts";
+import {
+  type Dict,
+  MESSAGE_TYPES as T,
+  passthroughOptions,
+} from "./messages.ts";
 import type { Realm } from "./realm.ts";
 import type { Session } from "./session.ts";
 import type { WampMessage } from "./transport.ts";
@@ -174,13 +178,12 @@ export class Broker {
     checkUri(session, topic, "exact", "publish");
     authorizeThen(session, message, topic, "publish", options, (auth) => {
       const publicationId = randomId();
-      const details: Dict = auth.disclose
-        ? {
-          publisher: session.id,
-          publisher_authid: session.authid,
-          publisher_authrole: session.authrole,
-        }
-        : {};
+      const details: Dict = { ...passthroughOptions(options) };
+      if (auth.disclose) {
+        details.publisher = session.id;
+        details.publisher_authid = session.authid;
+        details.publisher_authrole = session.authrole;
+      }
       const payload = message.length > 4 ? message.slice(4) : [];
       this.#dispatch(
         topic,

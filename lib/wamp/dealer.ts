@@ -9,7 +9,12 @@
 import { authorizeThen, checkUri, readBool, readMatch } from "./_checks.ts";
 import { ProtocolViolationError, WAMP_ERRORS, WampError } from "./errors.ts";
 import { randomId } from "./ids.ts";
-import { copyPayload, type Dict, MESSAGE_TYPES as T } from "./messages.ts";
+import {
+  copyPayload,
+  type Dict,
+  MESSAGE_TYPES as T,
+  passthroughOptions,
+} from "./messages.ts";
 import type { Realm } from "./realm.ts";
 import type { Session } from "./session.ts";
 import type { WampMessage } from "./transport.ts";
@@ -184,7 +189,7 @@ export class Dealer {
         receiveProgress,
         timer: undefined,
       };
-      const details: Dict = {};
+      const details: Dict = { ...passthroughOptions(options) };
       if (registration.match !== "exact") details.procedure = procedure;
       if (receiveProgress) details.receive_progress = true;
       if (auth.disclose) {
@@ -211,22 +216,21 @@ export class Dealer {
   yield(session: Session, message: WampMessage): void {
     const invocation = session.invocations.get(message[1] as number);
     if (invocation === undefined) return;
-    const progress = readBool(message[2] as Dict, "progress", "YIELD") === true;
+    const options = message[2] as Dict;
+    const progress = readBool(options, "progress", "YIELD") === true;
+    const details: Dict = { ...passthroughOptions(options) };
     if (progress) {
       if (invocation.receiveProgress) {
+        details.progress = true;
         invocation.caller.send(
-          copyPayload(
-            [T.RESULT, invocation.callId, { progress: true }],
-            message,
-            3,
-          ),
+          copyPayload([T.RESULT, invocation.callId, details], message, 3),
         );
       }
       return;
     }
     this.#finish(invocation);
     invocation.caller.send(
-      copyPayload([T.RESULT, invocation.callId, {}], message, 3),
+      copyPayload([T.RESULT, invocation.callId, details], message, 3),
     );
   }
 

@@ -48,7 +48,7 @@ export const MAX_ID = 9007199254740992;
 export type Dict = Record<string, unknown>;
 
 /** Kinds of fields the boundary check knows. */
-type FieldKind = "id" | "dict" | "list" | "string" | "code";
+type FieldKind = "id" | "dict" | "list" | "args" | "string" | "code";
 
 interface Shape {
   readonly name: string;
@@ -57,7 +57,46 @@ interface Shape {
   readonly required: number;
 }
 
-const PAYLOAD: readonly FieldKind[] = ["list", "dict"];
+/**
+ * `Arguments` and `ArgumentsKw`. In payload passthrough mode (end-to-end
+ * encryption), `Arguments` is one binary value instead of a list.
+ */
+const PAYLOAD: readonly FieldKind[] = ["args", "dict"];
+
+/**
+ * Options of payload passthrough mode (and of the older end-to-end
+ * encryption draft) that the router forwards, untouched, from PUBLISH to
+ * EVENT, CALL to INVOCATION, YIELD to RESULT and ERROR to ERROR.
+ */
+export const PASSTHROUGH_KEYS: readonly string[] = Object.freeze([
+  "ppt_scheme",
+  "ppt_serializer",
+  "ppt_cipher",
+  "ppt_keyid",
+  "enc_algo",
+  "enc_key",
+  "enc_serializer",
+]);
+
+/**
+ * The passthrough options of `options` (see {@link PASSTHROUGH_KEYS}), or
+ * `undefined` when it has none.
+ */
+export function passthroughOptions(options: Dict): Dict | undefined {
+  let found: Dict | undefined;
+  for (const key of PASSTHROUGH_KEYS) {
+    const value = options[key];
+    if (value !== undefined) (found ??= {})[key] = value;
+  }
+  return found;
+}
+
+/** Whether a message's options (its first dictionary) ask for passthrough. */
+function isPassthrough(message: unknown[]): boolean {
+  const options = message.find(isDict);
+  return options !== undefined &&
+    (options.ppt_scheme !== undefined || options.enc_algo !== undefined);
+}
 
 /** Shapes of messages a router may receive (fields after the type code). */
 const INCOMING_SHAPES: ReadonlyMap<number, Shape> = new Map<number, Shape>([
@@ -108,8 +147,15 @@ export function isDict(value: unknown): value is Dict {
     !ArrayBuffer.isView(value);
 }
 
-function checkField(kind: FieldKind, value: unknown): boolean {
+function checkField(
+  kind: FieldKind,
+  value: unknown,
+  message: unknown[],
+): boolean {
   switch (kind) {
+    case "args":
+      return Array.isArray(value) ||
+        (value instanceof Uint8Array && isPassthrough(message));
     case "id":
       return isId(value);
     case "dict":
@@ -128,6 +174,7 @@ const FIELD_NOUN: Record<FieldKind, string> = {
   id: "an integer id in 1..2^53",
   dict: "a dictionary",
   list: "a list",
+  args: "a list", // or binary, in payload passthrough mode
   string: "a string",
   code: "a message type code",
 };
@@ -167,7 +214,7 @@ export function checkIncoming(message: unknown): number {
   }
   for (let i = 0; i < count; i++) {
     const kind = shape.fields[i]!;
-    if (!checkField(kind, message[i + 1])) {
+    if (!checkField(kind, message[i + 1], message)) {
       throw new ProtocolViolationError(
         `Invalid ${shape.name} message: field ${i + 1} must be ${
           FIELD_NOUN[kind]

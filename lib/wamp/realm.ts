@@ -58,6 +58,7 @@ const BROKER_FEATURES = {
   "subscription_revocation": true,
   "event_retention": true,
   "payload_transparency": true,
+  "payload_encryption_cryptobox": true,
 };
 
 const DEALER_FEATURES = {
@@ -67,6 +68,7 @@ const DEALER_FEATURES = {
   "progressive_call_results": true,
   "registration_revocation": true,
   "payload_transparency": true,
+  "payload_encryption_cryptobox": true,
   "call_canceling": true,
   "call_timeout": true,
 };

@@ -22,7 +22,12 @@ import {
   messageName,
   withPayload,
 } from "./messages.ts";
-import type { Transport, TransportHandler, WampMessage } from "./transport.ts";
+import {
+  type Transport,
+  transportDetails,
+  type TransportHandler,
+  type WampMessage,
+} from "./transport.ts";
 import type { Logger } from "../log/logger.ts";
 import { readHello } from "./_hello.ts";
 import type { Invocation } from "./dealer.ts";
@@ -137,22 +142,26 @@ export class Session implements TransportHandler {
     return this.#requestIds.next();
   }
 
-  /** Session details as the meta API and dynamic authorizers see them. */
+  /**
+   * Session details as the meta API (`wamp.session.get`, `on_join`) and
+   * dynamic authorizers see them: Crossbar's fields (autobahn's
+   * `SessionDetails.marshal()` with Crossbar's transport info).
+   */
   details(): Record<string, unknown> {
     const info = this.transport.info;
     return {
+      realm: this.realm?.name ?? null,
       session: this.id,
       authid: this.authid,
       authrole: this.authrole,
       authmethod: this.authmethod,
       authprovider: this.authprovider,
       authextra: this.authextra,
-      transport: {
-        type: info.type,
-        peer: info.peer,
-        serializer: info.serializer,
-        secure: info.secure,
-      },
+      serializer: info.serializer,
+      transport: transportDetails(info),
+      resumed: false,
+      resumable: false,
+      resume_token: null,
     };
   }
 
@@ -199,6 +208,8 @@ export class Session implements TransportHandler {
    */
   shutdown(reason: string, message?: string): void {
     if (this.#state === "closed" || this.#state === "closing") return;
+    // The WebSocket then closes with 1001 "going away", not 1000.
+    this.#goingAway = true;
     if (this.#state === "authenticating" || this.#state === "challenged") {
       this.#abort(reason, message ?? "The session was closed by the router");
       return;
@@ -491,12 +502,15 @@ export class Session implements TransportHandler {
     this.authorizationCache.clear();
   }
 
+  #goingAway = false;
+
   #closeTransport(): void {
     if (this.#state === "closed") return;
     this.#leaveRealm();
     this.#state = "closed";
     clearTimeout(this.#goodbyeTimer);
-    this.transport.close();
+    if (this.#goingAway) this.transport.close(1001, "server shutting down");
+    else this.transport.close();
     this.#host.detached(this);
   }
 }

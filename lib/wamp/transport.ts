@@ -22,6 +22,48 @@ export interface TransportInfo {
   readonly secure: boolean;
   /** Headers of the HTTP upgrade request (lower-case names), if any. */
   readonly httpHeaders?: Readonly<Record<string, string>>;
+  /** Negotiated WAMP subprotocol, e.g. `"wamp.2.json"`, if any. */
+  readonly protocol?: string;
+}
+
+/** Request headers left out of {@link transportDetails}: credentials. */
+const PRIVATE_HEADERS: ReadonlySet<string> = new Set([
+  "authorization",
+  "cookie",
+  "proxy-authorization",
+]);
+
+/**
+ * The `transport` entry of session details (meta API, dynamic authenticators
+ * and authorizers), with Crossbar's keys (`type`, `protocol`, `peer`,
+ * `http_headers_received`, `http_headers_sent`, `websocket_extensions_in_use`,
+ * `cbtid`, `client_cert`) plus `serializer` and `secure`. Unlike Crossbar,
+ * the `authorization` and `cookie` request headers are left out: every
+ * subscriber of `wamp.session.on_join` would see them.
+ *
+ * @param info The connection facts.
+ * @returns A fresh plain-data dictionary.
+ */
+export function transportDetails(info: TransportInfo): Record<string, unknown> {
+  const details: Record<string, unknown> = {
+    type: info.type,
+    ...(info.protocol === undefined ? {} : { protocol: info.protocol }),
+    peer: info.peer,
+    serializer: info.serializer,
+    secure: info.secure,
+  };
+  if (info.httpHeaders !== undefined) {
+    const received: Record<string, string> = {};
+    for (const [name, value] of Object.entries(info.httpHeaders)) {
+      if (!PRIVATE_HEADERS.has(name)) received[name] = value;
+    }
+    details.http_headers_received = received;
+    details.http_headers_sent = {};
+    details.websocket_extensions_in_use = [];
+    details.cbtid = null;
+    details.client_cert = null;
+  }
+  return details;
 }
 
 /** The router's handle on one connection. */

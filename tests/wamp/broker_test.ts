@@ -433,3 +433,36 @@ Deno.test("Broker.subscribe() with get_retained applies the publication's eligib
   ]);
   assertEquals([fa.length, fb.length], [2, 1]);
 });
+
+Deno.test("Broker.publish() passes an end-to-end encrypted payload through untouched", async () => {
+  await using router = testRouter();
+  const sub = await joined(router);
+  const pub = await joined(router);
+  await subscribe(sub, "com.example.t");
+  const sealed = new Uint8Array([0, 1, 2, 254, 255]);
+  const ppt = {
+    ppt_scheme: "wamp",
+    ppt_serializer: "cbor",
+    ppt_cipher: "xsalsa20poly1305",
+    ppt_keyid: "key-1",
+  };
+  await pub.transport.exchange([16, 1, ppt, "com.example.t", sealed]);
+  const [event] = events(sub);
+  assertEquals(event?.[3], ppt);
+  assertEquals(event?.[4], sealed);
+  assertEquals(event?.length, 5);
+});
+
+Deno.test("Broker.publish() refuses a binary payload outside passthrough mode", async () => {
+  await using router = testRouter();
+  const pub = await joined(router);
+  const frames = await pub.transport.exchange([
+    16,
+    1,
+    {},
+    "com.example.t",
+    new Uint8Array([1]),
+  ]);
+  assertEquals(frames[0]?.[0], 3);
+  assertEquals(frames[0]?.[2], "wamp.error.protocol_violation");
+});

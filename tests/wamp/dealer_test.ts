@@ -456,3 +456,25 @@ Deno.test("Dealer.removeSession() interrupts calls of a leaving caller", async (
   await callee.transport.exchange([70, inv[1], {}, ["late"]]);
   assertEquals(caller.transport.take(), []);
 });
+
+Deno.test("Dealer passes an end-to-end encrypted call and result through untouched", async () => {
+  await using router = testRouter();
+  const callee = await joined(router);
+  const caller = await joined(router);
+  await register(callee, "com.example.p");
+  const ppt = { ppt_scheme: "mqtt", ppt_serializer: "native" };
+  const sealed = new Uint8Array([9, 8, 7]);
+  const inv = await invoke(caller, callee, [
+    48,
+    1,
+    ppt,
+    "com.example.p",
+    sealed,
+  ]);
+  assertEquals(inv[3], ppt);
+  assertEquals(inv[4], sealed);
+  const answer = new Uint8Array([6, 5]);
+  await callee.transport.exchange([70, inv[1], ppt, answer]);
+  const [result] = caller.transport.take();
+  assertEquals(result, [50, 1, ppt, answer]);
+});

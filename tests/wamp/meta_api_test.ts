@@ -64,6 +64,8 @@ Deno.test("MetaApi wamp.session.get returns details or no_such_session", async (
   assertEquals(details.authrole, "anonymous");
   assertEquals(details.authmethod, "anonymous");
   assertEquals(details.authprovider, "static");
+  assertEquals(details.realm, "realm1");
+  assertEquals(details.serializer, "json");
   assertEquals(details.transport, {
     type: "websocket",
     peer: "tcp4:127.0.0.1:50000",

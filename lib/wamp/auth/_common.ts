@@ -9,6 +9,7 @@ import type {
   ProcedureCaller,
 } from "./authenticator.ts";
 import { AuthConfigError, type DynamicAuthConfig } from "./auth_config.ts";
+import { transportDetails } from "../transport.ts";
 
 /** Default ABORT reason of a refused handshake. */
 export const NOT_AUTHORIZED = "wamp.error.not_authorized";
@@ -131,15 +132,7 @@ export function authenticatorDetails(
     authid: hello.authid ?? null,
     authrole: hello.authrole ?? null,
     authextra: hello.authextra ?? null,
-    transport: {
-      type: transport.type,
-      peer: transport.peer,
-      serializer: transport.serializer,
-      secure: transport.secure,
-      ...(transport.httpHeaders === undefined
-        ? {}
-        : { http_headers_received: transport.httpHeaders }),
-    },
+    transport: transportDetails(transport),
     ...more,
   };
 }

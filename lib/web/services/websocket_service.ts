@@ -300,6 +300,7 @@ class WebSocketService implements PathService {
       type: "websocket",
       peer: peerOf(context.remoteAddr),
       serializer: codec.name,
+      protocol: codec.subprotocol,
       secure: context.secure,
       httpHeaders: headers,
     };
