@@ -20,6 +20,7 @@ import type { Router } from "../wamp/mod.ts";
 import type { PathService } from "../web/path_service.ts";
 import { createCgiService } from "../web/services/cgi.ts";
 import { createJsonService } from "../web/services/json.ts";
+import { createLongPollService } from "../web/services/longpoll.ts";
 import {
   createNodeInfoService,
   type NodeInfo,
@@ -123,6 +124,11 @@ export async function createPathService(
       return createCallerService(config, { ...env, router: context.router });
     case "webhook":
       return createWebhookService(config, { ...env, router: context.router });
+    case "longpoll":
+      return createLongPollService(config, {
+        router: context.router,
+        logger: context.logger,
+      });
     case "path":
       throw new TypeError("Nested path services are flattened by the node");
     default:

@@ -112,6 +112,7 @@ const NOW_SUPPORTED: ReadonlySet<string> = new Set([
   "worker:guest",
   "transport:rawsocket",
   "transport:universal",
+  "path:longpoll",
 ]);
 
 /** Whether every out-of-scope reason of `scope` is in {@link NOW_SUPPORTED}. */

@@ -30,6 +30,7 @@ import {
 } from "./websocket.ts";
 import { TlsSchema } from "./endpoint.ts";
 import { WsgiServiceSchema } from "./wsgi.ts";
+import { LongPollServiceSchema } from "./longpoll.ts";
 
 /** A path key: `/`, or segments of `[A-Za-z0-9_-]` joined by `/`. */
 export const PATH_KEY_REGEXP = /^(\/|[A-Za-z0-9_\-]+(\/[A-Za-z0-9_\-]+)*)$/;
@@ -267,7 +268,6 @@ export const WebhookServiceSchema = strict({
 /** Path service types Crossbar knows but this node does not serve yet. */
 export const UNSUPPORTED_SERVICE_TYPES = [
   "resource",
-  "longpoll",
   "archive",
   "wap",
   "catalog",
@@ -304,6 +304,7 @@ const LEAF_SERVICES = {
   caller: CallerServiceSchema,
   webhook: WebhookServiceSchema,
   none: NoneServiceSchema,
+  longpoll: LongPollServiceSchema,
 };
 
 type Leaf = (typeof LEAF_SERVICES)[keyof typeof LEAF_SERVICES];
