@@ -1,14 +1,52 @@
 /**
  * A component whose classname resolves to a Python module (an autobahn
- * `ApplicationSession` subclass), run unchanged by autobahn-python.
+ * `ApplicationSession` subclass), run unchanged by autobahn-python's own
+ * runner (`autobahn.asyncio.component`, `lib/pyhost/python/
+ * crossbar_component.py`) in a bubblewrap sandbox. Lifecycle:
+ *
+ * 1. For a component of this node, the node opens a private WebSocket
+ *    listener on a unix socket in a fresh folder (mode 0700) whose sessions
+ *    get the component's realm, role and authid, whatever they ask for
+ *    (`Router.acceptLocal`); the Python process connects to it
+ *    (`wamp.2.json`). A container component with another router's
+ *    `transport` connects there itself, with the network shared.
+ * 2. `crossbar-component: ready` on stdout (printed after `onJoin`
+ *    finished) ends the start; an exit before it (an import error, a
+ *    failing `onJoin`) fails it with the traceback's last lines.
+ * 3. A later exit is logged and, under the restart policy, the process
+ *    starts again after the backoff.
+ * 4. `close()`: SIGTERM to the sandbox, the listener closes.
+ *
+ * RawSocket is what Crossbar uses here; this node's RawSocket transport is
+ * not in place yet, so the private listener speaks WebSocket.
  *
  * @module
  */
+import { JSON_CODEC } from "../wamp/codecs/mod.ts";
+import { messagePortDuplex } from "../wamp/client/duplex.ts";
+import type { Router } from "../wamp/router.ts";
+import type { WampMessage } from "../wamp/transport.ts";
 import type { Logger } from "../log/mod.ts";
 import type { PythonModule } from "../pyhost/mod.ts";
-import type { Router } from "../wamp/router.ts";
-import type { RestartPolicy } from "./component_runner.ts";
-import { ComponentStartError } from "./component_runner.ts";
+import { forEachLine } from "../pyhost/_lines.ts";
+import { HELPER_DIR, PYTHON } from "../pyhost/gunicorn_process.ts";
+import { BWRAP, sandboxArgs } from "../pyhost/sandbox.ts";
+import { ComponentStartError, type RestartPolicy } from "./component_runner.ts";
+
+const READY_LINE = "crossbar-component: ready";
+const TAIL_LINES = 20;
+
+/** A container component's client transport, as configured. */
+export interface PythonClientTransport {
+  readonly type: string;
+  readonly url?: string | undefined;
+  readonly endpoint: {
+    readonly type: string;
+    readonly host?: string;
+    readonly port?: number;
+    readonly path?: string;
+  };
+}
 
 /** What a Python component runner needs. */
 export interface PythonComponentSpec {
@@ -25,47 +63,251 @@ export interface PythonComponentSpec {
     cbdir: string;
     id: string;
   };
-  /** The configured role. */
-  readonly role: string | undefined;
+  /** The role its session gets on this node's router. */
+  readonly role: string;
   /** Restart policy. */
   readonly restart: RestartPolicy;
   /** This node's router, when the component attaches to it. */
   readonly router: Router | undefined;
   /** The configured client transport (container components). */
-  readonly transport: unknown;
-  /** A private endpoint of `router` for the Python process. */
-  readonly pythonEndpoint:
-    | ((router: Router) => Promise<{ url: string } | undefined>)
-    | undefined;
+  readonly transport: PythonClientTransport | undefined;
   /** Where output goes. */
   readonly logger: Logger;
 }
 
-/** Runs a Python component in a Python process. */
+/** Runs a Python component in a sandboxed Python process. */
 export class PythonComponentRunner {
   readonly #spec: PythonComponentSpec;
+  #dir: string | undefined;
+  #server: Deno.HttpServer | undefined;
+  #child: Deno.ChildProcess | undefined;
+  #closed = false;
+  #delay: number;
+  #timer: ReturnType<typeof setTimeout> | undefined;
 
   /** @param spec The component. */
   constructor(spec: PythonComponentSpec) {
     this.#spec = spec;
+    this.#delay = spec.restart.delay;
   }
 
   /**
-   * Starts the component.
+   * Starts the component and resolves once its `onJoin` finished.
    *
-   * @throws {ComponentStartError} Always, for now.
+   * @throws {ComponentStartError} When the process ends before that.
    */
-  start(): Promise<void> {
-    return Promise.reject(
-      new ComponentStartError(
-        `${this.#spec.label}: Python components (${this.#spec.module.path}) are not supported yet; port it to TypeScript or run it as a guest worker`,
-        "load",
-      ),
-    );
+  async start(): Promise<void> {
+    this.#dir = await Deno.makeTempDir({ prefix: "crossbar-component-" });
+    const transport = this.#spec.router !== undefined
+      ? this.#listen(this.#spec.router)
+      : clientTransport(this.#spec.transport);
+    await this.#run(transport, true);
   }
 
-  /** Stops it. */
-  close(): Promise<void> {
-    return Promise.resolve();
+  #listen(router: Router): Record<string, unknown> {
+    const path = `${this.#dir}/wamp.sock`;
+    const spec = this.#spec;
+    this.#server = Deno.serve({
+      transport: "unix",
+      path,
+      onListen: () => {},
+    }, (request) => {
+      const offered = (request.headers.get("sec-websocket-protocol") ?? "")
+        .split(",").map((p) => p.trim());
+      if (!offered.includes(JSON_CODEC.subprotocol)) {
+        return new Response("wamp.2.json required", { status: 400 });
+      }
+      const { socket, response } = Deno.upgradeWebSocket(request, {
+        protocol: JSON_CODEC.subprotocol,
+      });
+      bridge(socket, router, {
+        realm: spec.config.realm,
+        authrole: spec.role,
+        authid: spec.config.id,
+      });
+      return response;
+    });
+    return {
+      type: "websocket",
+      url: "ws://localhost/",
+      endpoint: { type: "unix", path },
+      serializers: ["json"],
+    };
   }
+
+  #run(transport: Record<string, unknown>, first: boolean): Promise<void> {
+    const spec = this.#spec;
+    const args = JSON.stringify({
+      module: spec.module.name,
+      class: spec.className,
+      realm: spec.config.realm,
+      extra: spec.config.extra,
+      transport,
+    });
+    const child = this.#child = new Deno.Command(BWRAP, {
+      args: sandboxArgs(
+        [PYTHON, `${HELPER_DIR}/crossbar_component.py`, args],
+        {
+          readOnly: [spec.module.root, HELPER_DIR],
+          writable: [this.#dir!],
+          env: {
+            PATH: "/usr/bin:/bin",
+            LANG: "C.UTF-8",
+            PYTHONUNBUFFERED: "1",
+            PYTHONDONTWRITEBYTECODE: "1",
+            PYTHONPATH: spec.module.root,
+          },
+          network: spec.router === undefined,
+          cwd: spec.module.root,
+        },
+      ),
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      clearEnv: true,
+      env: { PATH: "/usr/bin:/bin" },
+    }).spawn();
+    const startedAt = Date.now();
+    const tail: string[] = [];
+    return new Promise<void>((resolve, reject) => {
+      let ready = false;
+      const stderr = forEachLine(child.stderr, (line) => {
+        tail.push(line);
+        if (tail.length > TAIL_LINES) tail.shift();
+        if (line.trim() !== "") spec.logger.info(line);
+      });
+      const stdout = forEachLine(child.stdout, (line) => {
+        if (line === READY_LINE && !ready) {
+          ready = true;
+          spec.logger.info(
+            `${spec.label} (Python, ${spec.module.path}) joined realm "${spec.config.realm}"`,
+          );
+          resolve();
+        } else if (line.trim() !== "") spec.logger.info(line);
+      });
+      void Promise.all([child.status, stderr, stdout]).then(([status]) => {
+        if (this.#child === child) this.#child = undefined;
+        if (this.#closed) return;
+        const how = status.signal !== null
+          ? `was killed by ${status.signal}`
+          : `exited with code ${status.code}`;
+        if (!ready) {
+          const error = new ComponentStartError(
+            `${spec.label} failed to start: the Python process ${how}:\n  ${
+              tail.join("\n  ")
+            }`,
+            "start",
+          );
+          if (first) return reject(error);
+          spec.logger.error(error.message);
+        } else {
+          spec.logger.warn(`${spec.label}: the Python process ${how}`);
+        }
+        this.#maybeRestart(transport, !status.success, startedAt);
+      });
+    });
+  }
+
+  #maybeRestart(
+    transport: Record<string, unknown>,
+    failed: boolean,
+    startedAt: number,
+  ): void {
+    const { policy, "max_delay": maxDelay, delay: first } = this.#spec.restart;
+    if (policy === "never" || (policy === "on-failure" && !failed)) return;
+    if (Date.now() - startedAt > 10 * this.#delay * 1000) this.#delay = first;
+    const delay = this.#delay;
+    this.#delay = Math.min(this.#delay * 2, maxDelay);
+    this.#spec.logger.info(`${this.#spec.label}: restarting in ${delay} s`);
+    this.#timer = setTimeout(() => {
+      if (!this.#closed) this.#run(transport, false).catch(() => {});
+    }, delay * 1000);
+  }
+
+  /** Stops the process and the listener. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    const child = this.#child;
+    if (child !== undefined) {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // Already gone.
+      }
+      await child.status;
+    }
+    await this.#server?.shutdown();
+    if (this.#dir !== undefined) {
+      await Deno.remove(this.#dir, { recursive: true }).catch(() => {});
+    }
+  }
+}
+
+/** Joins a WebSocket to the router as a session with a fixed identity. */
+function bridge(
+  socket: WebSocket,
+  router: Router,
+  identity: { realm: string; authrole: string; authid: string },
+): void {
+  const channel = new MessageChannel();
+  const duplex = messagePortDuplex(channel.port1);
+  const port = channel.port2;
+  socket.onopen = () => {
+    try {
+      router.acceptLocal(duplex, identity);
+    } catch {
+      socket.close(1011);
+    }
+  };
+  socket.onmessage = (event) => {
+    try {
+      const message = JSON_CODEC.decode(event.data as string);
+      // The identity is the node's to give on this private socket: the
+      // HELLO asks for it the way in-process sessions do.
+      if (message[0] === 1 && isObject(message[2])) {
+        message[2] = { ...message[2], authmethods: ["internal"] };
+      }
+      port.postMessage(message);
+    } catch {
+      socket.close(1002);
+    }
+  };
+  socket.onclose = () => duplex.close();
+  port.onmessage = (event: MessageEvent) => {
+    if (event.data === null) socket.close(1000);
+    else if (socket.readyState === WebSocket.OPEN) {
+      socket.send(JSON_CODEC.encode(event.data as WampMessage));
+    }
+  };
+  port.start();
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** The autobahn transport config for a container component's transport. */
+function clientTransport(
+  transport: PythonClientTransport | undefined,
+): Record<string, unknown> {
+  if (transport === undefined) {
+    throw new ComponentStartError(
+      "a Python component outside this node needs a transport",
+      "load",
+    );
+  }
+  const endpoint = transport.endpoint.type === "unix"
+    ? { type: "unix", path: transport.endpoint.path }
+    : {
+      type: "tcp",
+      host: transport.endpoint.host,
+      port: transport.endpoint.port,
+    };
+  const url = transport.url ??
+    `ws://${transport.endpoint.host ?? "localhost"}:${
+      transport.endpoint.port ?? 80
+    }/`;
+  return { type: transport.type, url, endpoint };
 }

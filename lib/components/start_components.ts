@@ -55,10 +55,6 @@ export interface ComponentsEnv {
    * endpoint is one of the node's own listening endpoints.
    */
   readonly localRouter?: (transport: ClientTransport) => Router | undefined;
-  /** A rawsocket/websocket URL for Python components to reach a router. */
-  readonly pythonEndpoint?: (
-    router: Router,
-  ) => Promise<{ url: string } | undefined>;
 }
 
 /** A group of running components. */
@@ -105,6 +101,7 @@ export async function startRouterComponents(
             authrole: component.role ?? "trusted",
           })),
         router,
+        defaultRole: "trusted",
       });
       await runner.start();
       running.add(runner);
@@ -148,6 +145,7 @@ export async function startContainer(
           }))
           : webSocketLink(clientUrl(transport)),
       router,
+      defaultRole: "anonymous",
     });
     running.add(runner);
     runner.start().catch((error: Error) => env.logger.error(error.message));
@@ -162,6 +160,7 @@ interface RunnerEnv extends ComponentsEnv {
     identity: { realm: string; authid: string },
   ) => Promise<ComponentLink>;
   readonly router: Router | undefined;
+  readonly defaultRole: string;
 }
 
 async function createRunner(
@@ -193,11 +192,10 @@ async function createRunner(
       module: resolved.module,
       className: resolved.className,
       config,
-      role: component.role,
+      role: component.role ?? env.defaultRole,
       restart: env.restart,
       router: env.router,
-      transport: "transport" in component ? component.transport : undefined,
-      pythonEndpoint: env.pythonEndpoint,
+      transport: component.transport,
       logger,
     });
   }
