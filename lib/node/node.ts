@@ -113,13 +113,21 @@ export async function startNode(options: StartNodeOptions): Promise<Node> {
   });
   const close = async () => {
     const deadline = Date.now() + (options.gracePeriod ?? 10_000);
-    const draining = running.map((r) => r.transport.close(deadline));
+    // Requests in progress (uploads too) finish first, while WebSockets stay
+    // open for the routers' GOODBYE; Deno's server shutdown would cut both.
+    const quiet = running.filter((r) => r.transport.quiesce !== undefined);
+    const others = running.filter((r) => r.transport.quiesce === undefined)
+      .map((r) => r.transport.close(deadline));
+    await Promise.all(quiet.map((r) => r.transport.quiesce!(deadline)));
     await Promise.all(workers.map((worker) => worker.close()));
     await Promise.all(routers.map((router) => router.close()));
     await Promise.all(
       running.flatMap((r) => r.services.map((s) => s.close(deadline))),
     );
-    await Promise.all(draining);
+    await Promise.all([
+      ...others,
+      ...quiet.map((r) => r.transport.close(deadline)),
+    ]);
   };
   try {
     for (const worker of options.config.workers) {

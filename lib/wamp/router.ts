@@ -232,7 +232,9 @@ export class Router implements ProcedureCaller {
     });
     await Promise.race([drained, wait]);
     clearTimeout(timer);
-    for (const session of [...this.#sessions]) session.transport.close();
+    for (const session of [...this.#sessions]) {
+      session.transport.close(1001, "server shutting down");
+    }
     for (const session of [...this.#sessions]) session.onClose();
     const services = [...this.#services.values()];
     this.#services.clear();

@@ -122,6 +122,12 @@ export interface WebTransport extends AsyncDisposable {
    * services; the node does that. Idempotent.
    */
   close(deadline?: number): Promise<void>;
+  /**
+   * Stops taking requests (new ones get 503) and resolves once none is in
+   * progress, or at `deadline`; the connections, WebSockets included, stay
+   * open until {@link close}. Absent where the server cannot do it.
+   */
+  quiesce?(deadline: number): Promise<void>;
 }
 
 /**
@@ -166,7 +172,8 @@ export async function listenWebTransport(
     closing ??= inFlight.drain(deadline).then(() =>
       shutdown(server, deadline)
     );
-  return { url, addr, close, [Symbol.asyncDispose]: () => close() };
+  const quiesce = (deadline: number) => inFlight.drain(deadline);
+  return { url, addr, close, quiesce, [Symbol.asyncDispose]: () => close() };
 }
 
 /** Whether the transport needs what only the `node:http(s)` server offers. */
