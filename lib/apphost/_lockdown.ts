@@ -10,6 +10,9 @@
  *   every app would share, outside any granted folder.
  * - `Deno[Deno.internal]` is removed: it exposes the runtime's ops, which
  *   bypass every wrapper above.
+ * - `Deno.cwd()`, `process.cwd()`, `Deno.execPath()` and `process.execPath`
+ *   need read access to the path they reveal, as Deno documents for
+ *   `--allow-read` (Deno 2.9 does not check it in workers).
  *
  * @module
  */
@@ -38,8 +41,49 @@ function guardPid(pid: unknown): void {
   }
 }
 
+function lockGetter(target: object, key: PropertyKey, get: () => unknown) {
+  Object.defineProperty(target, key, {
+    get,
+    configurable: false,
+    enumerable: true,
+  });
+}
+
+function hideValue(target: object, key: PropertyKey, value: unknown): void {
+  try {
+    (target as Record<PropertyKey, unknown>)[key] = value;
+    Object.defineProperty(target, key, { writable: false });
+  } catch {
+    // Neither configurable nor writable: left as it is.
+  }
+}
+
+/** Returns `path` if the thread may read it, else throws `NotCapable`. */
+function revealed(path: string, what: string): string {
+  if (Deno.permissions.querySync({ name: "read", path }).state === "granted") {
+    return path;
+  }
+  throw new Deno.errors.NotCapable(
+    `${what} needs read access to that path; grant it in the path's "permissions": {"read": [...]}`,
+  );
+}
+
 /** Installs the guards (idempotent per thread: the first call wins). */
 export function lockDown(): void {
+  const cwd = Deno.cwd.bind(Deno);
+  const execPath = Deno.execPath.bind(Deno);
+  const processCwd = process.cwd.bind(process);
+  const exec = execPath();
+  lock(Deno, "cwd", () => revealed(cwd(), "Deno.cwd()"));
+  lock(process, "cwd", () => revealed(processCwd(), "process.cwd()"));
+  lock(Deno, "execPath", () => revealed(execPath(), "Deno.execPath()"));
+  try {
+    lockGetter(process, "execPath", () => revealed(exec, "process.execPath"));
+  } catch {
+    // Non-configurable in Deno 2.9: hide the value instead (a string is
+    // expected there, so the executable's bare name).
+    hideValue(process, "execPath", "deno");
+  }
   const kill = Deno.kill.bind(Deno);
   lock(Deno, "kill", (pid: number, signal?: Deno.Signal): void => {
     guardPid(pid);

@@ -140,6 +140,8 @@ export class RingReader {
   #onRecord: RecordHandler;
   #onError: (error: unknown) => void;
   #running = false;
+  /** Closed here: the shared flag alone could be reset by the other side. */
+  #closed = false;
   #channel: MessageChannel | undefined;
   #resume: (() => void) | undefined;
 
@@ -174,6 +176,7 @@ export class RingReader {
    * wake-up does not keep Deno's event loop alive.
    */
   close(): void {
+    this.#closed = true;
     Atomics.store(this.#ctl, CLOSED, 1);
     Atomics.add(this.#ctl, SEQ, 1);
     Atomics.notify(this.#ctl, SEQ);
@@ -187,7 +190,7 @@ export class RingReader {
 
   async #loop(): Promise<void> {
     const ctl = this.#ctl;
-    while (Atomics.load(ctl, CLOSED) === 0) {
+    while (!this.#closed && Atomics.load(ctl, CLOSED) === 0) {
       const seq = Atomics.load(ctl, SEQ);
       if (!this.#drain(performance.now() + SLICE_MS)) {
         // Out of time with records left (busy handlers): let the started
@@ -225,7 +228,7 @@ export class RingReader {
     const ctl = this.#ctl;
     let tail = Atomics.load(ctl, TAIL) >>> 0;
     while (tail !== (Atomics.load(ctl, HEAD) >>> 0)) {
-      if (Atomics.load(ctl, CLOSED) !== 0) return true;
+      if (this.#closed || Atomics.load(ctl, CLOSED) !== 0) return true;
       if (performance.now() > until) return false;
       let off = tail & this.#mask;
       let len = this.#view.getInt32(off, true);
@@ -233,6 +236,13 @@ export class RingReader {
         tail = (tail + (this.#cap - off)) >>> 0;
         off = 0;
         len = this.#view.getInt32(0, true);
+      }
+      // The other side shares this memory: a length that cannot be a
+      // record ends the ring instead of being followed.
+      if (len < 0 || off + 4 + len > this.#cap) {
+        this.close();
+        this.#onError(new RangeError(`Corrupt ring record (length ${len})`));
+        return true;
       }
       try {
         this.#onRecord(this.#data, this.#view, off + 4, len);

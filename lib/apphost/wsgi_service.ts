@@ -30,7 +30,10 @@ import { AppLoadError } from "./errors.ts";
 import { WorkerPool } from "./worker_pool.ts";
 import { WampAccess, type WampAccessConfig } from "./_wamp_access.ts";
 import { createRouter, type Router } from "../wamp/router.ts";
-import { DEFAULT_MAX_MEMORY_MB } from "../config/_schema/wsgi.ts";
+import {
+  DEFAULT_MAX_MEMORY_MB,
+  DEFAULT_WSGI_TIMEOUT_S,
+} from "../config/_schema/wsgi.ts";
 
 /**
  * Options of a wsgi service; the names equal the config keys of a
@@ -55,7 +58,10 @@ export interface WsgiServiceOptions {
   workers?: number;
   /** Requests one worker serves at once before others queue. @default {64} */
   concurrency?: number;
-  /** Seconds until an unanswered request gets 504 and its worker is replaced. */
+  /**
+   * Seconds until an unanswered request gets 504 and its worker is
+   * replaced. @default {30}
+   */
   timeout?: number;
   /** Requests waiting for a worker before new ones get 503. @default {1024} */
   "max_queue"?: number;
@@ -243,9 +249,7 @@ export async function createWsgiService(
     max,
     concurrency: Math.max(1, options.concurrency ?? 64),
     maxQueue: options.max_queue ?? 1024,
-    timeoutMs: options.timeout === undefined
-      ? undefined
-      : options.timeout * 1000,
+    timeoutMs: (options.timeout ?? DEFAULT_WSGI_TIMEOUT_S) * 1000,
     maxRequests: options.max_requests,
     idleMs: (options.idle_timeout ?? 60) * 1000,
     ...loadTimeout(options),

@@ -62,3 +62,35 @@ Deno.test("a forged chunk whose buffer is -1 replaces the worker, the node keeps
   assertEquals(again.status, 200);
   await again.body?.cancel();
 });
+
+Deno.test("a request stuck in a busy loop gets 504 after the path's timeout, the path serves on", async () => {
+  await using node = await startAttackNode({
+    apps: ["busy.ts"],
+    paths: { "/": wsgi("busy.ts", { timeout: 1, workers: 1 }) },
+  });
+  await started(node);
+  assertEquals((await fetchText(`${node.origin}/spin`)).status, 504);
+  await node.cli.waitForLine(/not answered within 1 s/);
+  assertEquals((await fetchText(`${node.origin}/`)).text, "not stuck\n");
+  // Deno cannot interrupt a running loop: the stuck thread is abandoned,
+  // and SIGTERM still ends the node.
+  node.cli.kill("SIGTERM");
+  assertEquals((await node.cli.status).code, 0);
+});
+
+Deno.test("SIGTERM ends a node whose worker is stuck, after the grace period", async () => {
+  await using node = await startAttackNode({
+    apps: ["busy.ts"],
+    paths: { "/": wsgi("busy.ts", { workers: 1 }) },
+  });
+  await started(node);
+  const stuck = fetch(`${node.origin}/spin`).then(
+    (r) => r.status,
+    () => 0,
+  );
+  await node.cli.waitForLine(/busy app: spinning/);
+  node.cli.kill("SIGTERM");
+  assertEquals((await node.cli.status).code, 0);
+  const status = await stuck;
+  assertEquals(status === 0 || status >= 500, true, `status ${status}`);
+});

@@ -139,3 +139,37 @@ Deno.test("a link whose target the config grants explicitly is allowed", async (
   const read = await fetchText(`${node.origin}/?path=data/x.txt`);
   assertEquals(read.text, "granted data\n");
 });
+
+Deno.test("host paths stay hidden: Deno.cwd(), process.cwd() and execPath need read access", async () => {
+  await using node = await startAttackNode({
+    apps: ["reveal.ts"],
+    paths: { "/": wsgi("reveal.ts") },
+  });
+  await started(node);
+  const facts = JSON.parse((await fetchText(`${node.origin}/`)).text) as Record<
+    string,
+    string
+  >;
+  for (const [fact, outcome] of Object.entries(facts)) {
+    assertEquals(outcome, "refused: NotCapable", fact);
+  }
+});
+
+Deno.test("garbage in the host's ring and forged control messages replace only that worker", async () => {
+  await using node = await startAttackNode({
+    apps: ["ringforge.ts", "hello.ts"],
+    paths: {
+      "/": wsgi("ringforge.ts", { workers: 1 }),
+      "hello": wsgi("hello.ts"),
+    },
+  });
+  await started(node);
+  for (const mode of ["ring", "string", "crash", "unknown", "credit", "id"]) {
+    const { status } = await fetchText(`${node.origin}/?mode=${mode}`);
+    assertEquals(status, 502, mode);
+    assertEquals((await fetchText(`${node.origin}/hello/`)).text, "hello\n");
+  }
+  const log = node.cli.stderr();
+  assertStringIncludes(log, "Corrupt ring record");
+  assertStringIncludes(log, "protocol violation");
+});

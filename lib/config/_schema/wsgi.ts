@@ -25,6 +25,9 @@ export const DEFAULT_MAX_THREADS = 2;
 /** The default heap limit of an app worker (`max_memory`), in MiB. */
 export const DEFAULT_MAX_MEMORY_MB = 512;
 
+/** The default `timeout` of a wsgi request in seconds (gunicorn's). */
+export const DEFAULT_WSGI_TIMEOUT_S = 30;
+
 /** A Deno permission: a list of allowed values, or all (`true`) or none. */
 function listOrAll(): v.GenericSchema<string[] | boolean> {
   return v.union(
@@ -87,7 +90,12 @@ const WsgiEntries = {
   maxthreads: v.exactOptional(int(1)),
   /** Fixed pool size; sets both bounds. Not with `minthreads`/`maxthreads`. */
   workers: v.exactOptional(int(1)),
-  /** Seconds a request may take before it gets 504. Absent: no limit. */
+  /**
+   * Seconds a request may wait for its response head before it gets 504
+   * and its worker is replaced. Crossbar has no limit; ours follows
+   * gunicorn, so that one stuck request cannot hold a worker forever.
+   * @default 30 (`DEFAULT_WSGI_TIMEOUT_S`)
+   */
   timeout: v.exactOptional(seconds()),
   /** Requests waiting for a free worker before 503. @default 1024 */
   "max_queue": v.exactOptional(int(0)),
