@@ -8,8 +8,11 @@
  * worker permissions have no deny list. So the grant is a list of allowed
  * paths that leaves the protected ones out (a folder that holds one is
  * granted entry by entry), and every link inside it is checked once, at
- * start: a link whose target is outside the grant stops the app from
- * starting, with an error naming the link.
+ * start: a link in the app's folder whose target is outside the grant (or a
+ * link anywhere in the grant that leads into a protected path) stops the
+ * app from starting, with an error naming the link. When the app lives
+ * inside the node directory, the node's own files there (config, keys,
+ * certificates, pid file) are what stays out.
  *
  * @module
  */
@@ -112,20 +115,53 @@ export function computeReadGrant(options: ReadGrantOptions): string[] {
   const toPath = (p: string) => isAbsolute(p) ? p : resolve(options.cbdir, p);
   const explicit = options.read.map((p) => real(toPath(p)));
   // Paths that do not exist need no protection (nothing there to read).
-  const protect = [options.cbdir, ...(options.protect ?? [])]
+  const cbdir = real(options.cbdir);
+  const appDir = options.appDir === undefined
+    ? undefined
+    : real(options.appDir);
+  // An app kept inside the node directory keeps its folder; then the node's
+  // own files there are what stays out.
+  const node = appDir !== undefined && inside(appDir, cbdir)
+    ? nodeFiles(cbdir)
+    : [cbdir];
+  const protect = [...node, ...(options.protect ?? [])]
     .filter(exists)
     .map((p) => real(p));
-  const grant: string[] = [];
-  if (options.appDir !== undefined) split(real(options.appDir), protect, grant);
+  const own: string[] = [];
+  if (appDir !== undefined) split(appDir, protect, own);
+  const named: string[] = [];
   for (const path of explicit) {
     // Naming a protected path (or something inside it) grants it; naming
     // a folder around it does not.
-    if (protect.some((p) => inside(path, p))) grant.push(path);
-    else split(path, protect, grant);
+    if (protect.some((p) => inside(path, p))) named.push(path);
+    else split(path, protect, named);
   }
-  const unique = [...new Set(grant)];
-  scanLinks(unique, options.scanLimit ?? 50_000);
+  const unique = [...new Set([...own, ...named])];
+  const limit = { left: options.scanLimit ?? 50_000 };
+  const granted = (t: string) => unique.some((g) => inside(t, g));
+  // A link in the app's folder must stay inside the grant; one in a folder
+  // the config names is trusted unless it leads to a protected path.
+  scanLinks(own, granted, limit);
+  scanLinks(
+    named,
+    (t) => granted(t) || !protect.some((p) => inside(t, p)),
+    limit,
+  );
   return unique;
+}
+
+/** Config, key, certificate and pid files directly in the node directory. */
+const NODE_FILE =
+  /^(config\.(json|ya?ml)|key\.(priv|pub)|node\.(key|pid)|.*\.(key|pem|crt|cert|priv|p12|pfx))$/i;
+
+function nodeFiles(cbdir: string): string[] {
+  try {
+    return [...Deno.readDirSync(cbdir)]
+      .filter((e) => NODE_FILE.test(e.name))
+      .map((e) => join(cbdir, e.name));
+  } catch {
+    return [];
+  }
 }
 
 /** Adds `path` minus everything in `protect` to `out`. */
@@ -152,12 +188,13 @@ function split(path: string, protect: string[], out: string[]): void {
   for (const entry of entries) split(join(path, entry.name), protect, out);
 }
 
-function scanLinks(grant: string[], limit: number): void {
-  // No protected path lies inside a granted one (split() saw to that).
-  const allowed = (target: string) => grant.some((g) => inside(target, g));
-  let seen = 0;
+function scanLinks(
+  roots: string[],
+  allowed: (target: string) => boolean,
+  limit: { left: number },
+): void {
   const visit = (path: string, depth: number): void => {
-    if (++seen > limit || depth > 64) return;
+    if (--limit.left < 0 || depth > 64) return;
     let info: Deno.FileInfo;
     try {
       info = Deno.lstatSync(path);
@@ -187,5 +224,5 @@ function scanLinks(grant: string[], limit: number): void {
     }
     for (const entry of entries) visit(join(path, entry.name), depth + 1);
   };
-  for (const path of grant) visit(path, 0);
+  for (const path of roots) visit(path, 0);
 }
