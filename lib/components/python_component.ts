@@ -4,12 +4,13 @@
  * runner (`autobahn.asyncio.component`, `lib/pyhost/python/
  * crossbar_component.py`) in a bubblewrap sandbox. Lifecycle:
  *
- * 1. For a component of this node, the node opens a private WebSocket
- *    listener on a unix socket in a fresh folder (mode 0700) whose sessions
- *    get the component's realm, role and authid, whatever they ask for
- *    (`Router.acceptLocal`); the Python process connects to it
- *    (`wamp.2.json`). A container component with another router's
- *    `transport` connects there itself, with the network shared.
+ * 1. For a component of this node, the node opens a private RawSocket
+ *    listener (`lib/wamp/rawsocket/`) on a unix socket in a fresh folder
+ *    (mode 0700) whose anonymous sessions get the component's realm, role
+ *    and authid; the Python process connects to it (JSON serializer),
+ *    as Crossbar's own worker processes do. A container component with
+ *    another router's `transport` connects there itself, with the network
+ *    shared.
  * 2. `crossbar-component: ready` on stdout (printed after `onJoin`
  *    finished) ends the start; an exit before it (an import error, a
  *    failing `onJoin`) fails it with the traceback's last lines.
@@ -17,15 +18,13 @@
  *    starts again after the backoff.
  * 4. `close()`: SIGTERM to the sandbox, the listener closes.
  *
- * RawSocket is what Crossbar uses here; this node's RawSocket transport is
- * not in place yet, so the private listener speaks WebSocket.
- *
  * @module
  */
+import { anonymousAuthMethod } from "../wamp/auth/anonymous.ts";
 import { JSON_CODEC } from "../wamp/codecs/mod.ts";
-import { messagePortDuplex } from "../wamp/client/duplex.ts";
+import { SERIALIZER_IDS } from "../wamp/rawsocket/handshake.ts";
+import { serveRawSocket } from "../wamp/rawsocket/rawsocket_transport.ts";
 import type { Router } from "../wamp/router.ts";
-import type { WampMessage } from "../wamp/transport.ts";
 import type { Logger } from "../log/mod.ts";
 import type { PythonModule } from "../pyhost/mod.ts";
 import { forEachLine } from "../pyhost/_lines.ts";
@@ -79,7 +78,7 @@ export interface PythonComponentSpec {
 export class PythonComponentRunner {
   readonly #spec: PythonComponentSpec;
   #dir: string | undefined;
-  #server: Deno.HttpServer | undefined;
+  #listener: Deno.UnixListener | undefined;
   #child: Deno.ChildProcess | undefined;
   #closed = false;
   #delay: number;
@@ -107,31 +106,38 @@ export class PythonComponentRunner {
   #listen(router: Router): Record<string, unknown> {
     const path = `${this.#dir}/wamp.sock`;
     const spec = this.#spec;
-    this.#server = Deno.serve({
-      transport: "unix",
-      path,
-      onListen: () => {},
-    }, (request) => {
-      const offered = (request.headers.get("sec-websocket-protocol") ?? "")
-        .split(",").map((p) => p.trim());
-      if (!offered.includes(JSON_CODEC.subprotocol)) {
-        return new Response("wamp.2.json required", { status: 400 });
-      }
-      const { socket, response } = Deno.upgradeWebSocket(request, {
-        protocol: JSON_CODEC.subprotocol,
-      });
-      bridge(socket, router, {
-        realm: spec.config.realm,
-        authrole: spec.role,
+    const listener = this.#listener = Deno.listen({ transport: "unix", path });
+    // Every session on this private socket gets the component's identity.
+    const authMethods = new Map([[
+      "anonymous",
+      anonymousAuthMethod({
+        role: spec.role,
         authid: spec.config.id,
-      });
-      return response;
-    });
+        realm: spec.config.realm,
+      }),
+    ]]);
+    const codecs = new Map([[SERIALIZER_IDS.json!, JSON_CODEC]]);
+    void (async () => {
+      try {
+        for await (const conn of listener) {
+          void serveRawSocket(conn, {
+            codecs,
+            maxMessageSize: 16 * 1024 * 1024,
+            peer: `unix:${path}`,
+            secure: false,
+            logger: spec.logger,
+            attach: (transport) => router.attach(transport, { authMethods }),
+          });
+        }
+      } catch {
+        // The listener was closed.
+      }
+    })();
     return {
-      type: "websocket",
-      url: "ws://localhost/",
+      type: "rawsocket",
+      url: "rs://localhost",
       endpoint: { type: "unix", path },
-      serializers: ["json"],
+      serializer: "json",
     };
   }
 
@@ -238,54 +244,11 @@ export class PythonComponentRunner {
       }
       await child.status;
     }
-    await this.#server?.shutdown();
+    this.#listener?.close();
     if (this.#dir !== undefined) {
       await Deno.remove(this.#dir, { recursive: true }).catch(() => {});
     }
   }
-}
-
-/** Joins a WebSocket to the router as a session with a fixed identity. */
-function bridge(
-  socket: WebSocket,
-  router: Router,
-  identity: { realm: string; authrole: string; authid: string },
-): void {
-  const channel = new MessageChannel();
-  const duplex = messagePortDuplex(channel.port1);
-  const port = channel.port2;
-  socket.onopen = () => {
-    try {
-      router.acceptLocal(duplex, identity);
-    } catch {
-      socket.close(1011);
-    }
-  };
-  socket.onmessage = (event) => {
-    try {
-      const message = JSON_CODEC.decode(event.data as string);
-      // The identity is the node's to give on this private socket: the
-      // HELLO asks for it the way in-process sessions do.
-      if (message[0] === 1 && isObject(message[2])) {
-        message[2] = { ...message[2], authmethods: ["internal"] };
-      }
-      port.postMessage(message);
-    } catch {
-      socket.close(1002);
-    }
-  };
-  socket.onclose = () => duplex.close();
-  port.onmessage = (event: MessageEvent) => {
-    if (event.data === null) socket.close(1000);
-    else if (socket.readyState === WebSocket.OPEN) {
-      socket.send(JSON_CODEC.encode(event.data as WampMessage));
-    }
-  };
-  port.start();
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 /** The autobahn transport config for a container component's transport. */

@@ -143,6 +143,12 @@ export async function startContainer(
             ...identity,
             authrole: component.role ?? "anonymous",
           }))
+          : transport.type === "rawsocket"
+          ? Promise.reject(
+            new Error(
+              "a rawsocket transport to another router is not supported yet for TypeScript components (use websocket)",
+            ),
+          )
           : webSocketLink(clientUrl(transport)),
       router,
       defaultRole: "anonymous",

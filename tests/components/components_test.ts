@@ -12,7 +12,7 @@ import { hostNode } from "../../lib/node/mod.ts";
 const DATA = resolve(REPO_ROOT, "tests/testdata/components");
 const ALL = { call: true, register: true, publish: true, subscribe: true };
 
-function config(port: number) {
+function config(port: number, rsPort: number) {
   return {
     version: 2,
     workers: [
@@ -55,11 +55,17 @@ function config(port: number) {
           },
           { type: "class", classname: "snoop.snoop", realm: "realm1" },
         ],
-        transports: [{
-          type: "web",
-          endpoint: { type: "tcp", port, interface: "127.0.0.1" },
-          paths: { ws: { type: "websocket" } },
-        }],
+        transports: [
+          {
+            type: "web",
+            endpoint: { type: "tcp", port, interface: "127.0.0.1" },
+            paths: { ws: { type: "websocket" } },
+          },
+          {
+            type: "rawsocket",
+            endpoint: { type: "tcp", port: rsPort, interface: "127.0.0.1" },
+          },
+        ],
       },
       {
         type: "container",
@@ -82,16 +88,21 @@ function config(port: number) {
 
 async function startTestNode(lines: string[] = []) {
   const port = freePort();
+  const rsPort = freePort();
   const logger = createLogger({ level: "info", write: (l) => lines.push(l) });
-  const node = await hostNode(config(port), {
+  const node = await hostNode(config(port, rsPort), {
     cbdir: resolve(DATA, ".crossbar"),
     logger,
   });
-  return { node, ws: `ws://127.0.0.1:${port}/ws` };
+  return {
+    node,
+    ws: `ws://127.0.0.1:${port}/ws`,
+    rs: `rs://127.0.0.1:${rsPort}`,
+  };
 }
 
-Deno.test("a TypeScript router component's procedure answers autobahn-js and autobahn-python", async (t) => {
-  const { node, ws } = await startTestNode();
+Deno.test("a TypeScript router component's procedure answers autobahn-js (WebSocket) and autobahn-python (WebSocket, RawSocket)", async (t) => {
+  const { node, ws, rs } = await startTestNode();
   await using _ = node;
   await t.step("autobahn-js over WebSocket", async () => {
     await using client = await autobahnOpen(ws);
@@ -103,19 +114,20 @@ Deno.test("a TypeScript router component's procedure answers autobahn-js and aut
       "realm1",
     ]);
   });
-  await t.step("autobahn-python over WebSocket", async () => {
-    const output = await new Deno.Command("/usr/bin/python3", {
-      args: [resolve(DATA, "call_add2.py"), ws, "realm1"],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const text = new TextDecoder().decode(output.stdout);
-    assertStringIncludes(
-      text,
-      "result 5",
-      new TextDecoder().decode(output.stderr),
-    );
-  });
+  for (const [name, url] of [["WebSocket", ws], ["RawSocket", rs]]) {
+    await t.step(`autobahn-python over ${name}`, async () => {
+      const output = await new Deno.Command("/usr/bin/python3", {
+        args: [resolve(DATA, "call_add2.py"), url!, "realm1"],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assertStringIncludes(
+        new TextDecoder().decode(output.stdout),
+        "result 5",
+        new TextDecoder().decode(output.stderr),
+      );
+    });
+  }
 });
 
 Deno.test("a container component publishes to a subscriber", async () => {

@@ -18,6 +18,13 @@ import traceback
 import asyncio
 
 from autobahn.asyncio.component import Component
+from autobahn.asyncio.rawsocket import WampRawSocketClientProtocol
+
+# autobahn 22.7's asyncio RawSocket client lacks the attribute its session
+# reads on WELCOME (a bug of that release); the details it would carry are
+# optional, so give it none.
+if not hasattr(WampRawSocketClientProtocol, "transport_details"):
+    WampRawSocketClientProtocol.transport_details = None
 
 spec = json.loads(sys.argv[1])
 cls = getattr(importlib.import_module(spec["module"]), spec["class"])
