@@ -35,6 +35,7 @@ export {
   type AuthConfig,
   type CallerServiceConfig,
   type CgiServiceConfig,
+  type ClusterConfig,
   type Config,
   type ConfigInput,
   type ControllerConfig,

@@ -25,6 +25,7 @@ import {
   unsupported,
 } from "./_schema/common.ts";
 import { AuthSchema } from "./_schema/auth.ts";
+import { ClusterSchema } from "./_schema/cluster.ts";
 import { EndpointSchema, TlsSchema } from "./_schema/endpoint.ts";
 import { RealmSchema } from "./_schema/router.ts";
 import {
@@ -79,6 +80,7 @@ import {
 
 export { PATH_KEY_REGEXP } from "./_schema/services.ts";
 export { SERIALIZERS } from "./_schema/websocket.ts";
+export type { ClusterConfig } from "./_schema/cluster.ts";
 
 /** Worker types Crossbar knows; `proxy` and `websocket-testee` are not supported. */
 export const WORKER_TYPES = [
@@ -111,6 +113,8 @@ const ControllerSchema = strict({
     }, "an object (controller options)"),
     {},
   ),
+  /** One logical node over several processes/machines (ours, not Crossbar's). */
+  cluster: v.exactOptional(ClusterSchema),
   manhole: unsupported("the controller manhole is not supported yet"),
   connections: unsupported("controller connections are not supported yet"),
   keyring: unsupported("the controller keyring is not supported yet"),
