@@ -9,7 +9,12 @@
  */
 import { resolve } from "node:path";
 
-const BENCHES = ["http_bench.ts", "wamp_bench.ts", "node_bench.ts"];
+const BENCHES = [
+  "http_bench.ts",
+  "wamp_bench.ts",
+  "rawsocket_bench.ts",
+  "node_bench.ts",
+];
 const only = Deno.args;
 let failed = 0;
 for (const file of BENCHES) {

@@ -1,0 +1,232 @@
+/**
+ * Load generator for `rawsocket_bench.ts`: the same lean JSON WAMP client
+ * over a WebSocket or a RawSocket (handshake, 4-octet length prefixes), so
+ * only the transport differs. One scenario per run; prints
+ * `{ "count": n, "seconds": s }`.
+ *
+ * Usage: deno run -A bench/rawsocket_bench_client.ts '<json scenario>'
+ */
+
+/** One scenario, as passed on the command line. */
+interface Scenario {
+  kind: "rpc" | "fanout";
+  transport: "websocket" | "rawsocket";
+  /** `ws://…` or `host:port`. */
+  url: string;
+  seconds: number;
+  inFlight: number;
+  subscribers?: number;
+}
+
+/** A message pipe: send text, get text. */
+interface Pipe {
+  send(text: string): void;
+  onmessage: (text: string) => void;
+  close(): void;
+}
+
+const HELLO = JSON.stringify([1, "realm1", {
+  roles: { caller: {}, callee: {}, publisher: {}, subscriber: {} },
+}]);
+
+function openWebSocket(url: string): Promise<Pipe> {
+  const ws = new WebSocket(url, "wamp.2.json");
+  const pipe: Pipe = {
+    send: (text) => ws.send(text),
+    onmessage: () => {},
+    close: () => ws.close(),
+  };
+  ws.onmessage = (e) => pipe.onmessage(e.data);
+  return new Promise((resolve, reject) => {
+    ws.onopen = () => resolve(pipe);
+    ws.onerror = () => reject(new Error(`cannot connect to ${url}`));
+  });
+}
+
+async function openRawSocket(address: string): Promise<Pipe> {
+  const [hostname, port] = address.split(":");
+  const conn = await Deno.connect({ hostname, port: Number(port) });
+  conn.setNoDelay(true);
+  await conn.write(new Uint8Array([0x7f, 0xf1, 0, 0]));
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+  let queue: Uint8Array[] = [];
+  let writing = false;
+  const flush = async () => {
+    writing = true;
+    while (queue.length > 0) {
+      const parts = queue;
+      queue = [];
+      let length = 0;
+      for (const p of parts) length += p.length;
+      const data = new Uint8Array(length);
+      let offset = 0;
+      for (const p of parts) {
+        data.set(p, offset);
+        offset += p.length;
+      }
+      for (let done = 0; done < data.length;) {
+        done += await conn.write(data.subarray(done));
+      }
+    }
+    writing = false;
+  };
+  const pipe: Pipe = {
+    send(text) {
+      const payload = encoder.encode(text);
+      const frame = new Uint8Array(4 + payload.length);
+      frame[1] = payload.length >> 16;
+      frame[2] = (payload.length >> 8) & 255;
+      frame[3] = payload.length & 255;
+      frame.set(payload, 4);
+      queue.push(frame);
+      if (!writing) flush();
+    },
+    onmessage: () => {},
+    close: () => conn.close(),
+  };
+  let buffer = new Uint8Array(0);
+  let handshaken = false;
+  const opened = Promise.withResolvers<void>();
+  (async () => {
+    const chunk = new Uint8Array(65536);
+    for (;;) {
+      let n: number | null;
+      try {
+        n = await conn.read(chunk);
+      } catch {
+        return;
+      }
+      if (n === null) return;
+      const joined = new Uint8Array(buffer.length + n);
+      joined.set(buffer);
+      joined.set(chunk.subarray(0, n), buffer.length);
+      let offset = 0;
+      if (!handshaken && joined.length >= 4) {
+        if (joined[1] !== 0xf1) opened.reject(new Error("handshake refused"));
+        handshaken = true;
+        offset = 4;
+        opened.resolve();
+      }
+      while (joined.length - offset >= 4) {
+        const length = (joined[offset + 1]! << 16) |
+          (joined[offset + 2]! << 8) | joined[offset + 3]!;
+        if (joined.length - offset - 4 < length) break;
+        pipe.onmessage(
+          decoder.decode(joined.subarray(offset + 4, offset + 4 + length)),
+        );
+        offset += 4 + length;
+      }
+      buffer = joined.slice(offset);
+    }
+  })();
+  await opened.promise;
+  return pipe;
+}
+
+async function join(s: Scenario): Promise<Pipe> {
+  const pipe = s.transport === "websocket"
+    ? await openWebSocket(s.url)
+    : await openRawSocket(s.url);
+  await new Promise<void>((resolve, reject) => {
+    pipe.onmessage = (text) => {
+      if (JSON.parse(text)[0] === 2) resolve();
+      else reject(new Error(`no WELCOME: ${text}`));
+    };
+    pipe.send(HELLO);
+  });
+  return pipe;
+}
+
+function request(pipe: Pipe, msg: unknown[], replyType: number) {
+  return new Promise<void>((resolve, reject) => {
+    pipe.onmessage = (text) => {
+      if (JSON.parse(text)[0] === replyType) resolve();
+      else reject(new Error(`unexpected reply ${text}`));
+    };
+    pipe.send(JSON.stringify(msg));
+  });
+}
+
+/** Keeps `inFlight` requests going for `seconds`; counts completions. */
+function pump(
+  seconds: number,
+  inFlight: number,
+  send: (i: number) => void,
+  setOnReply: (onReply: () => void) => void,
+): Promise<{ count: number; seconds: number }> {
+  return new Promise((resolve) => {
+    let count = 0;
+    let sent = 0;
+    let stopping = false;
+    let outstanding = 0;
+    const start = performance.now();
+    setOnReply(() => {
+      count++;
+      outstanding--;
+      if (!stopping) {
+        send(sent++);
+        outstanding++;
+      } else if (outstanding === 0) {
+        resolve({ count, seconds: (performance.now() - start) / 1000 });
+      }
+    });
+    setTimeout(() => stopping = true, seconds * 1000);
+    for (let i = 0; i < inFlight; i++) {
+      send(sent++);
+      outstanding++;
+    }
+  });
+}
+
+async function rpc(s: Scenario) {
+  const callee = await join(s);
+  await request(callee, [64, 1, {}, "bench.echo"], 65);
+  callee.onmessage = (text) => {
+    const msg = JSON.parse(text);
+    callee.send(JSON.stringify([70, msg[1], {}, msg[4]]));
+  };
+  const caller = await join(s);
+  const result = await pump(
+    s.seconds,
+    s.inFlight,
+    (i) => caller.send(`[48,${i + 1},{},"bench.echo",[${i}]]`),
+    (onReply) => caller.onmessage = onReply,
+  );
+  caller.close();
+  callee.close();
+  return result;
+}
+
+async function fanout(s: Scenario) {
+  const subscribers: Pipe[] = [];
+  let events = 0;
+  for (let i = 0; i < (s.subscribers ?? 1); i++) {
+    const pipe = await join(s);
+    await request(pipe, [32, 1, {}, "bench.topic"], 33);
+    pipe.onmessage = () => events++;
+    subscribers.push(pipe);
+  }
+  const publisher = await join(s);
+  const payload = JSON.stringify({ value: 42, text: "hello subscribers" });
+  const start = performance.now();
+  await pump(
+    s.seconds,
+    s.inFlight,
+    (i) =>
+      publisher.send(
+        `[16,${i + 1},{"acknowledge":true},"bench.topic",[${i},${payload}]]`,
+      ),
+    (onReply) => publisher.onmessage = onReply,
+  );
+  const seconds = (performance.now() - start) / 1000;
+  publisher.close();
+  for (const pipe of subscribers) pipe.close();
+  return { count: events, seconds };
+}
+
+const scenario = JSON.parse(Deno.args[0] ?? "{}") as Scenario;
+const result = await (scenario.kind === "rpc" ? rpc : fanout)(scenario);
+// deno-lint-ignore no-console -- the result goes to the parent process
+console.log(JSON.stringify(result));
+Deno.exit(0);
