@@ -4,9 +4,12 @@ import { REPO_ROOT } from "../_helpers/node.ts";
 import { hostNode } from "../../lib/node/mod.ts";
 
 const APPS = resolve(REPO_ROOT, "tests/testdata/node/apps");
+// Apps may not read the node directory: keep them apart.
+const ECHO = resolve(APPS, "echo.ts");
+const NODE_DIR = await Deno.makeTempDir();
 
 function wsgi(object = "echo") {
-  return { type: "wsgi", module: "./echo.ts", object, workers: 1 };
+  return { type: "wsgi", module: ECHO, object, workers: 1 };
 }
 
 function node(paths: Record<string, unknown>) {
@@ -20,7 +23,7 @@ function node(paths: Record<string, unknown>) {
         paths,
       }],
     }],
-  }, { cbdir: APPS });
+  }, { cbdir: NODE_DIR });
 }
 
 async function echo(url: string, init?: RequestInit) {

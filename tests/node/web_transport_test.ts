@@ -11,6 +11,9 @@ import { createLogger } from "../../lib/log/mod.ts";
 import { EndpointError, hostNode } from "../../lib/node/mod.ts";
 
 const APPS = resolve(REPO_ROOT, "tests/testdata/node/apps");
+// Apps may not read the node directory: keep them apart.
+const ECHO = resolve(APPS, "echo.ts");
+const NODE_DIR = await Deno.makeTempDir();
 
 function config(options: Record<string, unknown>, endpoint?: unknown) {
   return {
@@ -25,13 +28,13 @@ function config(options: Record<string, unknown>, endpoint?: unknown) {
         paths: {
           "/": {
             type: "wsgi",
-            module: "./echo.ts",
+            module: ECHO,
             object: "echo",
             workers: 1,
           },
           fail: {
             type: "wsgi",
-            module: "./echo.ts",
+            module: ECHO,
             object: "fail",
             workers: 1,
           },
@@ -44,7 +47,7 @@ function config(options: Record<string, unknown>, endpoint?: unknown) {
 Deno.test("web transport sends HSTS when configured", async () => {
   await using node = await hostNode(
     config({ hsts: true, hsts_max_age: 1234 }),
-    { cbdir: APPS },
+    { cbdir: NODE_DIR },
   );
   const response = await fetch(node.url + "/");
   await response.body?.cancel();
@@ -52,7 +55,7 @@ Deno.test("web transport sends HSTS when configured", async () => {
     response.headers.get("strict-transport-security"),
     "max-age=1234",
   );
-  const plain = await hostNode(config({}), { cbdir: APPS });
+  const plain = await hostNode(config({}), { cbdir: NODE_DIR });
   const other = await fetch(plain.url + "/");
   await other.body?.cancel();
   assertEquals(other.headers.get("strict-transport-security"), null);
@@ -63,7 +66,7 @@ Deno.test("web transport writes one access log line per request", async () => {
   const lines: string[] = [];
   const logger = createLogger({ level: "info", write: (l) => lines.push(l) });
   await using node = await hostNode(config({ access_log: true }), {
-    cbdir: APPS,
+    cbdir: NODE_DIR,
     logger,
   });
   const response = await fetch(node.url + "/logged?x=1");
@@ -75,13 +78,13 @@ Deno.test("web transport writes one access log line per request", async () => {
 });
 
 Deno.test("web transport hides app errors unless display_tracebacks", async () => {
-  await using quiet = await hostNode(config({}), { cbdir: APPS });
+  await using quiet = await hostNode(config({}), { cbdir: NODE_DIR });
   const hidden = await fetch(quiet.url + "/fail");
   assertEquals(hidden.status, 500);
   const text = await hidden.text();
   assert(!text.includes("on purpose"), text);
   await using loud = await hostNode(config({ display_tracebacks: true }), {
-    cbdir: APPS,
+    cbdir: NODE_DIR,
   });
   const shown = await fetch(loud.url + "/fail");
   assertEquals(shown.status, 500);
@@ -93,7 +96,7 @@ Deno.test("web transport listens on a unix socket", async () => {
   try {
     await using node = await hostNode(
       config({}, { type: "unix", path: resolve(dir, "node.sock") }),
-      { cbdir: APPS },
+      { cbdir: NODE_DIR },
     );
     assertEquals(node.url, `unix:${resolve(dir, "node.sock")}`);
     const client = Deno.createHttpClient({
@@ -143,7 +146,7 @@ Deno.test("web transport takes the first free port of a portrange", async () => 
         interface: "127.0.0.1",
         portrange: [low, low + 20],
       }),
-      { cbdir: APPS },
+      { cbdir: NODE_DIR },
     );
     const port = Number(new URL(node.url).port);
     assert(port > low && port <= low + 20, `port ${port} outside the range`);
@@ -159,7 +162,7 @@ Deno.test("web transport reads its port from $ENV", async () => {
   probe.close();
   await using node = await hostNode(
     config({}, { type: "tcp", interface: "127.0.0.1", port: "$NODE_PORT" }),
-    { cbdir: APPS, env: { NODE_PORT: String(port) } },
+    { cbdir: NODE_DIR, env: { NODE_PORT: String(port) } },
   );
   assertEquals(node.url, `http://127.0.0.1:${port}`);
 });
@@ -167,7 +170,7 @@ Deno.test("web transport reads its port from $ENV", async () => {
 Deno.test("web transport listens on IPv6 loopback", async () => {
   await using node = await hostNode(
     config({}, { type: "tcp", version: 6, interface: "::1", port: 0 }),
-    { cbdir: APPS },
+    { cbdir: NODE_DIR },
   );
   assert(node.url.startsWith("http://[::1]:"), node.url);
   assertEquals((await (await fetch(node.url + "/six")).json()).path, "/six");

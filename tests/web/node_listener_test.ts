@@ -23,6 +23,9 @@ autobahn.log.warn = () => {};
 autobahn.log.debug = () => {};
 
 const APPS = resolve(REPO_ROOT, "tests/testdata/node/apps");
+// Apps may not read the node directory: keep them apart.
+const ECHO = resolve(APPS, "echo.ts");
+const NODE_DIR = await Deno.makeTempDir();
 const QUIET = createLogger({ level: "error", write: () => {} });
 
 interface Pki extends AsyncDisposable {
@@ -367,7 +370,7 @@ function wampConfig(endpoint: Record<string, unknown>) {
         paths: {
           "/": {
             type: "wsgi",
-            module: "./echo.ts",
+            module: ECHO,
             object: "echo",
             workers: 1,
           },
@@ -414,7 +417,7 @@ function openSession(url: string) {
 Deno.test("hostNode() serves WAMP over a client_timeout transport past the timeout", async () => {
   await using node = await hostNode(
     wampConfig({ type: "tcp", port: 0, interface: "127.0.0.1" }),
-    { cbdir: APPS },
+    { cbdir: NODE_DIR },
   );
   const page = await fetch(node.url + "/page?q=1");
   assertEquals((await page.json()).path, "/page");
@@ -519,7 +522,7 @@ async function joinRaw(url: string, options: Record<string, unknown> = {}) {
 Deno.test("hostNode() cuts a WebSocket that ignores pings on a client_timeout transport", async () => {
   await using node = await hostNode(
     wampConfig({ type: "tcp", port: 0, interface: "127.0.0.1" }),
-    { cbdir: APPS },
+    { cbdir: NODE_DIR },
   );
   const url = node.url.replace("http", "ws") + "/pinged";
   const deaf = await joinRaw(url, { autoPong: false });
@@ -556,7 +559,7 @@ Deno.test("hostNode() refuses a shared port on a client_timeout transport", asyn
           interface: "127.0.0.1",
           shared: true,
         }),
-        { cbdir: APPS },
+        { cbdir: NODE_DIR },
       ),
     EndpointError,
     "SO_REUSEPORT",
