@@ -112,6 +112,9 @@ class WsgiService implements PathService, AsyncDisposable {
   #maxBodySize: number | undefined;
   #nextId = 1;
   #closed = false;
+  /** Requests whose body is still being read (admitted before a close). */
+  #reading = 0;
+  #readDone: (() => void) | undefined;
 
   constructor(pool: WorkerPool, maxBodySize: number | undefined) {
     this.#pool = pool;
@@ -140,10 +143,13 @@ class WsgiService implements PathService, AsyncDisposable {
       return await this.#submit(request, context, undefined, true);
     }
     let body: Uint8Array<ArrayBuffer>;
+    this.#reading++;
     try {
       body = await request.bytes();
     } catch {
       return plainResponse(499);
+    } finally {
+      if (--this.#reading === 0) this.#readDone?.();
     }
     // Small: inside the ring record; up to BUFFER_MAX: one transferred chunk.
     return body.byteLength <= INLINE_MAX
@@ -189,6 +195,18 @@ class WsgiService implements PathService, AsyncDisposable {
 
   async close(deadline: number = Date.now() + 10_000): Promise<void> {
     this.#closed = true;
+    // Uploads admitted before the close finish reading within the grace
+    // period and are then served like any request in flight.
+    if (this.#reading > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => this.#readDone = resolve),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+        }),
+      ]);
+      clearTimeout(timer);
+    }
     await this.#pool.close(deadline);
   }
 

@@ -94,3 +94,36 @@ Deno.test("SIGTERM ends a node whose worker is stuck, after the grace period", a
   const status = await stuck;
   assertEquals(status === 0 || status >= 500, true, `status ${status}`);
 });
+
+Deno.test("an upload in flight at SIGTERM finishes within the grace period", async () => {
+  await using node = await startAttackNode({
+    apps: ["upload.ts"],
+    paths: { "/": wsgi("upload.ts") },
+  });
+  await started(node);
+  let next!: () => void;
+  const chunk = new Uint8Array(64 * 1024).fill(120);
+  let sent = 0;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (sent === 8) return controller.close();
+      // The first chunk goes at once; the rest after the signal.
+      if (sent === 1) await new Promise<void>((resolve) => next = resolve);
+      sent++;
+      controller.enqueue(chunk);
+    },
+  });
+  const upload = fetch(`${node.origin}/`, {
+    method: "POST",
+    body,
+    duplex: "half",
+  } as RequestInit);
+  await node.cli.waitForLine(/upload app: reading/);
+  node.cli.kill("SIGTERM");
+  await node.cli.waitForLine(/Shutting down/);
+  next();
+  const response = await upload;
+  assertEquals(response.status, 200);
+  assertEquals(await response.text(), `${8 * 64 * 1024} bytes\n`);
+  assertEquals((await node.cli.status).code, 0);
+});

@@ -160,3 +160,43 @@ Deno.test("createWsgiService() stops workers above minthreads after idle_timeout
   assert.equal(started, 2);
   assert.equal((await get(`${app.url}/id`)).status, 200);
 });
+
+Deno.test("PathService.close() lets an upload still being read finish and be served", async () => {
+  await using app = await hostApp({ workers: 1 });
+  let reading!: () => void;
+  const started = new Promise<void>((resolve) => reading = resolve);
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => release = resolve);
+  let step = 0;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (step === 0) reading();
+      else if (step === 1) await released;
+      else return controller.close();
+      step++;
+      controller.enqueue(new Uint8Array(1000));
+    },
+  });
+  // A known length under BUFFER_MAX: the host reads it whole first.
+  const request = new Request(`${app.origin}/count-body`, {
+    method: "POST",
+    body,
+    headers: { "content-length": "2000" },
+    duplex: "half",
+  } as RequestInit);
+  const answer = app.service.handle(request, {
+    prefix: "",
+    rest: "/count-body",
+    search: "",
+    remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 1 },
+    secure: false,
+    signal: new AbortController().signal,
+  });
+  await started;
+  const closing = app.service.close(Date.now() + 30_000);
+  release();
+  const response = await answer;
+  assert.equal(response.status, 200);
+  assert.equal((await response.json()).total, 2000);
+  await closing;
+});
