@@ -106,6 +106,7 @@ export class WebSocketTransport implements Transport {
   readonly info: TransportInfo;
   #socket: WebSocket;
   #codec: Codec;
+  #adapted = false;
   #cache: WeakMap<WampMessage, string | Uint8Array>;
   #maxSize: number;
   #maxBuffered: number;
@@ -257,6 +258,14 @@ export class WebSocketTransport implements Transport {
         } frame received on ${this.#codec.subprotocol}`,
       );
       return;
+    }
+    if (!this.#adapted) {
+      this.#adapted = true;
+      const adapted = this.#codec.adapt?.(frame);
+      if (adapted !== undefined && adapted !== this.#codec) {
+        this.#codec = adapted;
+        this.#cache = frameCache(adapted);
+      }
     }
     let messages: WampMessage[];
     try {

@@ -41,6 +41,13 @@ export interface Codec {
    * @throws {CodecError} When the frame or one of its messages is invalid.
    */
   decodeBatch(data: string | Uint8Array): WampMessage[];
+  /**
+   * Optional: the codec to use on this connection from now on, given the
+   * first frame the peer sent (a transport calls it once, before decoding
+   * that frame). `wamp.2.json.batched` uses it to answer in the separator
+   * the peer uses (see `json.ts`).
+   */
+  adapt?(firstFrame: string | Uint8Array): Codec;
 }
 
 /**
