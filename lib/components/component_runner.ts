@@ -56,6 +56,14 @@ export interface ComponentSpec {
   readonly connect: () => Promise<ComponentLink>;
   /** Where the component's life is logged. */
   readonly logger: Logger;
+  /**
+   * Whether a first run that fails before ready is restarted too (container
+   * components); otherwise only `start()` rejects (router components).
+   * @default false
+   */
+  readonly restartFirst?: boolean;
+  /** Told about every end of a run (not on `close()`). */
+  readonly onEnd?: (end: { failed: boolean; restarting: boolean }) => void;
 }
 
 /** A component failed before it was ready. */
@@ -126,13 +134,17 @@ export class ComponentRunner {
             `${spec.label} failed to start: ${info.description}`,
             "start",
           );
-          if (first) return reject(error);
-          spec.logger.error(error.message);
+          if (first) {
+            reject(error);
+            if (!spec.restartFirst) return;
+          } else spec.logger.error(error.message);
         } else if (!this.#closed) {
           const log = info.failed ? spec.logger.error : spec.logger.warn;
           log.call(spec.logger, `${spec.label} ended: ${info.description}`);
         }
-        if (!this.#closed) this.#maybeRestart(info.failed, startedAt);
+        if (this.#closed) return;
+        const restarting = this.#maybeRestart(info.failed, startedAt);
+        spec.onEnd?.({ failed: info.failed, restarting });
       };
       const worker = this.#worker = new Worker(
         new URL("./component_worker.ts", import.meta.url),
@@ -211,9 +223,11 @@ export class ComponentRunner {
     this.#link = undefined;
   }
 
-  #maybeRestart(failed: boolean, startedAt: number): void {
+  #maybeRestart(failed: boolean, startedAt: number): boolean {
     const { policy, "max_delay": maxDelay } = this.#spec.restart;
-    if (policy === "never" || (policy === "on-failure" && !failed)) return;
+    if (policy === "never" || (policy === "on-failure" && !failed)) {
+      return false;
+    }
     // A run that lasted well beyond the delay starts the backoff afresh.
     if (Date.now() - startedAt > 10 * this.#delay * 1000) {
       this.#delay = this.#spec.restart.delay;
@@ -227,6 +241,7 @@ export class ComponentRunner {
       this.#timer = undefined;
       if (!this.#closed) this.#run(false).catch(() => {});
     }, delay * 1000);
+    return true;
   }
 
   /**

@@ -72,6 +72,10 @@ export interface PythonComponentSpec {
   readonly transport: PythonClientTransport | undefined;
   /** Where output goes. */
   readonly logger: Logger;
+  /** Restart a first run that fails before ready too. @default false */
+  readonly restartFirst?: boolean;
+  /** Told about every end of a run (not on `close()`). */
+  readonly onEnd?: (end: { failed: boolean; restarting: boolean }) => void;
 }
 
 /** Runs a Python component in a sandboxed Python process. */
@@ -204,12 +208,16 @@ export class PythonComponentRunner {
             }`,
             "start",
           );
-          if (first) return reject(error);
-          spec.logger.error(error.message);
+          if (first) {
+            reject(error);
+            if (!spec.restartFirst) return;
+          } else spec.logger.error(error.message);
         } else {
           spec.logger.warn(`${spec.label}: the Python process ${how}`);
         }
-        this.#maybeRestart(transport, !status.success, startedAt);
+        const failed = !status.success;
+        const restarting = this.#maybeRestart(transport, failed, startedAt);
+        spec.onEnd?.({ failed, restarting });
       });
     });
   }
@@ -218,9 +226,11 @@ export class PythonComponentRunner {
     transport: Record<string, unknown>,
     failed: boolean,
     startedAt: number,
-  ): void {
+  ): boolean {
     const { policy, "max_delay": maxDelay, delay: first } = this.#spec.restart;
-    if (policy === "never" || (policy === "on-failure" && !failed)) return;
+    if (policy === "never" || (policy === "on-failure" && !failed)) {
+      return false;
+    }
     if (Date.now() - startedAt > 10 * this.#delay * 1000) this.#delay = first;
     const delay = this.#delay;
     this.#delay = Math.min(this.#delay * 2, maxDelay);
@@ -228,6 +238,7 @@ export class PythonComponentRunner {
     this.#timer = setTimeout(() => {
       if (!this.#closed) this.#run(transport, false).catch(() => {});
     }, delay * 1000);
+    return true;
   }
 
   /** Stops the process and the listener. Idempotent. */

@@ -127,7 +127,31 @@ export async function startContainer(
 ): Promise<RunningComponents> {
   const running = new RunningComponents();
   const fallback = containerRestart(worker.options.restart);
+  const shutdown = worker.options.shutdown;
+  const active = new Set<number>();
+  let stopped = false;
+  const stopContainer = (why: string) => {
+    if (stopped) return;
+    stopped = true;
+    env.logger.info(`container ${env.where} stopped (${why})`);
+    void running.close();
+  };
+  const onEnd = (i: number, end: { failed: boolean; restarting: boolean }) => {
+    if (!end.restarting) active.delete(i);
+    if (shutdown === "shutdown-on-any-component-stopped") {
+      stopContainer(`${shutdown}: component ${i} stopped`);
+    } else if (
+      shutdown === "shutdown-on-any-component-failed" && end.failed
+    ) {
+      stopContainer(`${shutdown}: component ${i} failed`);
+    } else if (
+      shutdown === "shutdown-on-last-component-stopped" && active.size === 0
+    ) {
+      stopContainer(shutdown);
+    }
+  };
   for (const [i, component] of worker.components.entries()) {
+    active.add(i);
     const transport = component.transport as ClientTransport;
     const router = env.localRouter?.(transport);
     const runner = await createRunner(component, {
@@ -152,6 +176,8 @@ export async function startContainer(
           : webSocketLink(clientUrl(transport)),
       router,
       defaultRole: "anonymous",
+      restartFirst: true,
+      onEnd: (end) => onEnd(i, end),
     });
     running.add(runner);
     runner.start().catch((error: Error) => env.logger.error(error.message));
@@ -167,6 +193,8 @@ interface RunnerEnv extends ComponentsEnv {
   ) => Promise<ComponentLink>;
   readonly router: Router | undefined;
   readonly defaultRole: string;
+  readonly restartFirst?: boolean;
+  readonly onEnd?: (end: { failed: boolean; restarting: boolean }) => void;
 }
 
 async function createRunner(
@@ -203,6 +231,8 @@ async function createRunner(
       router: env.router,
       transport: component.transport,
       logger,
+      restartFirst: env.restartFirst ?? false,
+      ...(env.onEnd ? { onEnd: env.onEnd } : {}),
     });
   }
   return new ComponentRunner({
@@ -216,6 +246,8 @@ async function createRunner(
     restart: env.restart,
     connect: () => env.connect({ realm: component.realm, authid: id }),
     logger,
+    restartFirst: env.restartFirst ?? false,
+    ...(env.onEnd ? { onEnd: env.onEnd } : {}),
   });
 }
 
