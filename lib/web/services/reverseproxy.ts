@@ -34,11 +34,11 @@ export interface ReverseProxyServiceConfig {
   readonly port?: number | undefined;
   /** Backend base path, e.g. `"/api"`. @default {""} */
   readonly path?: string | undefined;
-  /** Value of `X-Forwarded-Port`. @default {80} */
+  /** Value of `X-Forwarded-Port`. @default {the port the request came in on} */
   readonly "forwarded_port"?: number | undefined;
   /** Value of `X-Forwarded-Proto`. @default {"http"} */
   readonly "forwarded_proto"?: "http" | "https" | undefined;
-  /** Our extension: seconds to wait for response headers. @default {60} */
+  /** Our extension: seconds to wait for response headers. @default {no limit} */
   readonly timeout?: number | undefined;
 }
 
@@ -75,8 +75,8 @@ export function createReverseProxyService(
       `Cannot create the reverseproxy service: "port" must be 1..65535, got ${port}`,
     );
   }
-  const timeout = config.timeout ?? 60;
-  if (!(timeout > 0)) {
+  const timeout = config.timeout;
+  if (timeout !== undefined && !(timeout > 0)) {
     throw new TypeError(
       `Cannot create the reverseproxy service: "timeout" must be positive, got ${timeout}`,
     );
@@ -90,16 +90,16 @@ class ReverseProxyService implements PathService {
   readonly type = "reverseproxy";
   #origin: string;
   #basePath: string;
-  #forwardedPort: string;
+  #forwardedPort: string | undefined;
   #forwardedProto: string;
-  #timeoutMs: number;
+  #timeoutMs: number | undefined;
   #logger: ServiceEnv["logger"];
   #inFlight = new Set<AbortController>();
 
   constructor(
     config: ReverseProxyServiceConfig,
     port: number,
-    timeout: number,
+    timeout: number | undefined,
     env: ServiceEnv,
   ) {
     this.#origin = `http://${hostPort(config.host, port)}`;
@@ -107,9 +107,11 @@ class ReverseProxyService implements PathService {
     if (this.#basePath !== "" && !this.#basePath.startsWith("/")) {
       this.#basePath = `/${this.#basePath}`;
     }
-    this.#forwardedPort = String(config.forwarded_port ?? 80);
+    this.#forwardedPort = config.forwarded_port === undefined
+      ? undefined
+      : String(config.forwarded_port);
     this.#forwardedProto = config.forwarded_proto ?? "http";
-    this.#timeoutMs = timeout * 1000;
+    this.#timeoutMs = timeout === undefined ? undefined : timeout * 1000;
     this.#logger = env.logger;
   }
 
@@ -118,7 +120,7 @@ class ReverseProxyService implements PathService {
     if (target === undefined) return plainResponse(400, undefined);
     const backend = new AbortController();
     let timedOut = false;
-    const timer = setTimeout(() => {
+    const timer = this.#timeoutMs === undefined ? undefined : setTimeout(() => {
       timedOut = true;
       backend.abort(new DOMException("Backend timed out", "TimeoutError"));
     }, this.#timeoutMs);
@@ -187,7 +189,10 @@ class ReverseProxyService implements PathService {
     );
     const host = request.headers.get("host");
     if (host !== null) headers.set("x-forwarded-host", host);
-    headers.set("x-forwarded-port", this.#forwardedPort);
+    headers.set(
+      "x-forwarded-port",
+      this.#forwardedPort ?? incomingPort(request.url, context.secure),
+    );
     headers.set("x-forwarded-proto", this.#forwardedProto);
     headers.set("x-real-ip", ip);
     headers.set("accept-encoding", "identity");
@@ -215,4 +220,9 @@ class ReverseProxyService implements PathService {
     }
     this.#inFlight.clear();
   }
+}
+
+/** The port a request came in on, as its URL (from `Host`) names it. */
+function incomingPort(url: string, secure: boolean): string {
+  return new URL(url).port || (secure ? "443" : "80");
 }
