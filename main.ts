@@ -14,6 +14,9 @@ Commands:
   start     Start the node from its node directory
   check     Check the node configuration (and load every app)
   init      Create a node directory with a working example app
+  stop      Stop the running node (SIGTERM through node.pid) and wait
+  status    Say whether the node runs (pid, uptime); exit 3 when stopped
+  reload    Reload the running node's configuration (SIGHUP)
   version   Print versions
 
 Options:
@@ -21,6 +24,8 @@ Options:
   --config FILE     Config file, relative to the node directory (default: config.json)
   --loglevel LEVEL  none, error, warn, info, debug or trace (default: info)
   --appdir DIR      With init: where to create the node (default: .)
+  --watch           With start: reload on config changes, restart an app's
+                    workers when its files change
   --help            Show this help
 `;
 
@@ -44,6 +49,7 @@ export async function main(args: string[]): Promise<number> {
         config: { type: "string" },
         loglevel: { type: "string", default: "info" },
         appdir: { type: "string" },
+        watch: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -74,7 +80,28 @@ export async function main(args: string[]): Promise<number> {
   const commands = () => import("./lib/node/commands.ts");
   switch (command) {
     case "start":
-      return await (await commands()).runStart({ ...where, logger });
+      return await (await commands()).runStart({
+        ...where,
+        logger,
+        watch: values.watch === true,
+      });
+    case "stop":
+    case "status":
+    case "reload": {
+      const control = await import("./lib/node/control.ts");
+      const { resolveNodeDirectory } = await import("./lib/config/mod.ts");
+      const { cbdir } = resolveNodeDirectory({
+        ...where,
+        env: Deno.env.toObject(),
+        cwd: Deno.cwd(),
+      });
+      const run = command === "stop"
+        ? control.runStop
+        : command === "status"
+        ? control.runStatus
+        : control.runReload;
+      return await run({ cbdir, print: (line) => print(line + "\n") });
+    }
     case "check":
       return await (await commands()).runCheck({ ...where, print, logger });
     case "init":
@@ -107,5 +134,6 @@ function usageError(message: string): number {
 }
 
 if (import.meta.main) {
-  Deno.exitCode = await main(Deno.args);
+  // Exit at once: a failed start must not linger on open handles.
+  Deno.exit(await main(Deno.args));
 }

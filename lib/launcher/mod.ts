@@ -61,6 +61,8 @@ export async function launch(
   }
   const child = new Deno.Command(Deno.execPath(), {
     args: denoArgs,
+    // Lets `init` print the command that started it.
+    env: { CROSSBAR_DENO_COMMAND: "crossbar-deno" },
     stdin: "inherit",
     stdout: "inherit",
     stderr: "inherit",

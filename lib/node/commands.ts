@@ -5,6 +5,8 @@
  *
  * @module
  */
+import { join, relative, resolve as resolvePath } from "node:path";
+import { fileURLToPath as fromFileUrl } from "node:url";
 import type { Logger } from "../log/mod.ts";
 import {
   ConfigError,
@@ -12,7 +14,10 @@ import {
   type LoadedConfig,
   resolveNodeDirectory,
 } from "../config/mod.ts";
-import { startNode } from "./node.ts";
+import { type Node, startNode } from "./node.ts";
+import { isAlive, readPidFile, writePidFile } from "./pid_file.ts";
+import { ReloadError } from "./reload.ts";
+import { watchNode } from "./watch.ts";
 import { checkApps } from "./services.ts";
 import { writeNodeTemplate } from "./init_template.ts";
 
@@ -30,6 +35,8 @@ export interface RunStartOptions extends NodeLocation {
   readonly logger: Logger;
   /** Stops the node when aborted. @default {SIGINT or SIGTERM} */
   readonly signal?: AbortSignal;
+  /** Reload on config changes and restart a pool on app changes. */
+  readonly watch?: boolean;
 }
 
 /**
@@ -44,8 +51,15 @@ export async function runStart(options: RunStartOptions): Promise<number> {
   const loaded = await load(options, logger);
   if (loaded === undefined) return 1;
   for (const warning of loaded.warnings) logger.warn(warning);
+  const other = await readPidFile(loaded.cbdir);
+  if (other !== undefined && other.pid !== Deno.pid && isAlive(other.pid)) {
+    logger.error(
+      `A node is already running from "${loaded.cbdir}" (pid ${other.pid}); stop it first`,
+    );
+    return 1;
+  }
   logger.info(`Starting node from "${loaded.path}" (pid ${Deno.pid})`);
-  let node;
+  let node: Node;
   try {
     node = await startNode({
       config: loaded.config,
@@ -56,18 +70,98 @@ export async function runStart(options: RunStartOptions): Promise<number> {
     logger.error(`Could not start node: ${message(error)}`);
     return 1;
   }
+  let removePidFile = () => {};
+  try {
+    removePidFile = await writePidFile(loaded.cbdir);
+  } catch (error) {
+    logger.warn(`Cannot write the pid file: ${message(error)}`);
+  }
   logger.info(
     `Node started (${Math.round(performance.now())} ms after launch)`,
   );
+  const reload = reloader(node, loaded, options);
+  const onHangup = () => {
+    logger.info("SIGHUP: reloading the configuration");
+    void reload();
+  };
+  Deno.addSignalListener("SIGHUP", onHangup);
+  const watcher = options.watch
+    ? await watchNode({
+      configPath: loaded.path,
+      cbdir: loaded.cbdir,
+      config: loaded.config,
+      logger,
+      onConfig: () => {
+        logger.info("Config file changed: reloading");
+        void reload();
+      },
+      onApps: (keys) => {
+        logger.info(`App files changed: restarting ${[...keys].join(", ")}`);
+        void reload(keys);
+      },
+    })
+    : undefined;
   const signal = options.signal ?? shutdownSignal();
   await new Promise<void>((resolve) => {
     if (signal.aborted) resolve();
     signal.addEventListener("abort", () => resolve(), { once: true });
   });
+  watcher?.close();
+  Deno.removeSignalListener("SIGHUP", onHangup);
   logger.info("Shutting down");
   await node.close();
+  removePidFile();
   logger.info("Node stopped");
   return 0;
+}
+
+/**
+ * Re-reads and validates the config, then reloads the node; on any error
+ * the node keeps running as it was and every error is logged.
+ */
+function reloader(
+  node: Node,
+  loaded: LoadedConfig,
+  location: NodeLocation & { readonly logger: Logger },
+): (only?: Set<string>) => Promise<boolean> {
+  const { logger } = location;
+  return async (only) => {
+    let next: LoadedConfig;
+    try {
+      next = only === undefined
+        ? await loadConfig(loaded.path, { env: Deno.env.toObject() })
+        : loaded;
+    } catch (error) {
+      logger.error(
+        "Reload failed; the node keeps running with its current configuration:",
+      );
+      for (const line of message(error).split("\n")) logger.error(`  ${line}`);
+      return false;
+    }
+    try {
+      const summary = await node.reload(
+        next.config,
+        only === undefined ? {} : { only },
+      );
+      logger.info(
+        `Reloaded: ${summary.replaced} path(s) restarted, ${summary.kept} kept`,
+      );
+      void summary.retired.then(() =>
+        logger.debug("Reload: the replaced services have stopped")
+      );
+      loaded = next;
+      return true;
+    } catch (error) {
+      logger.error(
+        "Reload failed; the node keeps running with its current configuration:",
+      );
+      const reasons = error instanceof ReloadError
+        ? error.reasons
+        : message(error).split("\n");
+      for (const reason of reasons) logger.error(`  ${reason}`);
+      return false;
+    }
+  };
 }
 
 /** Options for {@link runCheck}. */
@@ -125,15 +219,35 @@ export async function runInit(options: RunInitOptions): Promise<number> {
     const written = await writeNodeTemplate(options.appdir);
     for (const file of written) options.print(`Created ${file}\n`);
     options.print(
-      `\nNode created. Start it with:\n  deno run -A main.ts start --cbdir ${
-        written[0]!.replace(/\/config\.json$/, "")
-      }\n`,
+      `\nNode created. Start it with:\n  ${startCommand(options.appdir)}\n`,
     );
     return 0;
   } catch (error) {
     options.print(`Error: ${message(error)}\n`);
     return 1;
   }
+}
+
+/**
+ * The command that starts a node created in `appdir`, as typed where init
+ * ran: the installed command when init came through it (the launcher sets
+ * `CROSSBAR_DENO_COMMAND`), else `deno run` on this checkout's main.ts.
+ */
+function startCommand(appdir: string): string {
+  const installed = Deno.env.get("CROSSBAR_DENO_COMMAND");
+  const cbdir = relative(Deno.cwd(), join(resolvePath(appdir), ".crossbar"));
+  const where = cbdir === ".crossbar" ? "" : ` --cbdir ${quote(cbdir)}`;
+  if (installed) return `${installed} start${where}`;
+  const root = new URL("../../", import.meta.url);
+  const main = fromFileUrl(new URL("main.ts", root));
+  const config = fromFileUrl(new URL("deno.json", root));
+  return `deno run -A --config ${quote(config)} ${quote(main)} start${where}`;
+}
+
+function quote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word)
+    ? word
+    : `'${word.replaceAll("'", "'\\''")}'`;
 }
 
 async function load(
@@ -163,13 +277,11 @@ function locate(location: NodeLocation) {
 
 function shutdownSignal(): AbortSignal {
   const controller = new AbortController();
+  // The listeners stay until the process exits: a second SIGINT (a terminal
+  // and the launcher both pass Ctrl-C on) must not cut the graceful stop.
   const stop = () => controller.abort();
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
-  controller.signal.addEventListener("abort", () => {
-    Deno.removeSignalListener("SIGINT", stop);
-    Deno.removeSignalListener("SIGTERM", stop);
-  }, { once: true });
   return controller.signal;
 }
 

@@ -39,7 +39,8 @@ const CONFIG = {
       transports: [
         {
           type: "web",
-          endpoint: { type: "tcp", port: 8080 },
+          // Loopback only; remove "interface" to listen on every interface.
+          endpoint: { type: "tcp", port: 8080, interface: "127.0.0.1" },
           paths: {
             "/": { type: "wsgi", module: "app", object: "app" },
             ws: { type: "websocket" },
@@ -78,11 +79,15 @@ export function app(request: Request): Response {
 
 const README = `# A Crossbar-style node for Deno
 
-- \`.crossbar/config.json\`: the node configuration.
+- \`.crossbar/config.json\`: the node configuration (listens on 127.0.0.1:8080).
 - \`app.ts\`: the web app served at \`/\`.
 
-Start it from this folder with \`deno run -A <node checkout>/main.ts start\`
-(or \`crossbar-deno start\` with the compiled binary).
+Add a \`deno.json\` with an \`imports\` map for your app's packages: hosted apps
+resolve imports through it, as \`deno run\` would. \`import { wamp } from
+"crossbar/app"\` (WAMP access for apps) needs no mapping: the node provides it.
+
+Start it from this folder with \`crossbar-deno start\` (add \`--watch\` while
+developing); \`crossbar-deno status\`, \`reload\` and \`stop\` act on it.
 `;
 
 /**

@@ -20,12 +20,16 @@
  *
  * @module
  */
-import type { Config, RouterWorkerConfig } from "../config/mod.ts";
+import type {
+  Config,
+  PathServiceConfig,
+  RouterWorkerConfig,
+} from "../config/mod.ts";
 import { createLogger, type Logger } from "../log/mod.ts";
 import { VERSION } from "../version.ts";
 import { createRouter, type Router } from "../wamp/mod.ts";
 import type { PathService } from "../web/path_service.ts";
-import { PathTable } from "../web/path_table.ts";
+import { LivePathTable } from "../web/live_path_table.ts";
 import type { WebTransport } from "../web/web_transport.ts";
 import {
   listenTransport,
@@ -33,6 +37,12 @@ import {
   transportWebOptions,
 } from "./_transports.ts";
 import { createPathService, type NodeInfo } from "./services.ts";
+import {
+  type ReloadableTransport,
+  type ReloadOptions,
+  type ReloadSummary,
+  reloadTransports,
+} from "./reload.ts";
 import {
   startComponentsOf,
   startNonRouterWorker,
@@ -71,12 +81,24 @@ export interface Node extends AsyncDisposable {
   readonly routers: readonly Router[];
   /** Stops the node gracefully (idempotent). */
   close(): Promise<void>;
+  /**
+   * Applies a new validated config path by path, spawn-before-retire
+   * (`reload.ts`); the node keeps running as it was when this throws.
+   *
+   * @throws {ReloadError} When the change needs a restart.
+   */
+  reload(
+    config: Config,
+    options?: Pick<ReloadOptions, "only">,
+  ): Promise<ReloadSummary>;
 }
 
 interface Running {
   readonly transport: WebTransport;
   readonly services: PathService[];
   readonly info: NodeTransport;
+  /** How reload swaps this transport's services. */
+  readonly reloadable?: ReloadableTransport;
 }
 
 /**
@@ -150,6 +172,7 @@ export async function startNode(options: StartNodeOptions): Promise<Node> {
         logger,
         nodeInfo,
         running,
+        index: options.config.workers.indexOf(worker),
       });
     }
     for (const [index, worker] of options.config.workers.entries()) {
@@ -170,7 +193,29 @@ export async function startNode(options: StartNodeOptions): Promise<Node> {
   }
   let closing: Promise<void> | undefined;
   const stop = () => closing ??= close();
+  let current = options.config;
+  let reloading: Promise<unknown> = Promise.resolve();
+  const reload = (config: Config, only?: Pick<ReloadOptions, "only">) => {
+    // One reload at a time, in order.
+    const run = reloading.catch(() => {}).then(async () => {
+      const summary = await reloadTransports(
+        current,
+        config,
+        running.flatMap((r) => r.reloadable ? [r.reloadable] : []),
+        {
+          logger,
+          gracePeriod: options.gracePeriod ?? 10_000,
+          ...only,
+        },
+      );
+      current = config;
+      return summary;
+    });
+    reloading = run;
+    return run;
+  };
   return {
+    reload,
     url: running[0]?.info.url ?? "",
     transports: running.map((r) => r.info),
     routers,
@@ -184,6 +229,8 @@ interface WorkerContext {
   readonly logger: Logger;
   readonly nodeInfo: () => NodeInfo;
   readonly running: Running[];
+  /** The router worker's index in `config.workers` (for reload). */
+  readonly index: number;
 }
 
 async function startRouterWorker(
@@ -191,23 +238,25 @@ async function startRouterWorker(
   router: Router,
   context: WorkerContext,
 ): Promise<void> {
-  for (const transport of worker.transports) {
+  for (const [index, transport] of worker.transports.entries()) {
     const entries = transportEntries(transport);
     const options = transportWebOptions(transport);
     const services: PathService[] = [];
-    const table = new PathTable<PathService>();
+    const table = new LivePathTable<PathService>();
     const logger = context.logger.child("web");
+    const build = (config: PathServiceConfig, prefix: string) =>
+      createPathService(config, {
+        cbdir: context.cbdir,
+        path: prefix || "/",
+        pythonpath: worker.options.pythonpath,
+        router,
+        logger: context.logger.child(`${config.type} ${prefix || "/"}`),
+        displayTracebacks: options?.display_tracebacks ?? false,
+        nodeInfo: context.nodeInfo,
+      });
     try {
       for (const { prefix, config } of entries) {
-        const service = await createPathService(config, {
-          cbdir: context.cbdir,
-          path: prefix || "/",
-          pythonpath: worker.options.pythonpath,
-          router,
-          logger: context.logger.child(`${config.type} ${prefix || "/"}`),
-          displayTracebacks: options?.display_tracebacks ?? false,
-          nodeInfo: context.nodeInfo,
-        });
+        const service = await build(config, prefix);
         services.push(service);
         table.add(prefix, service);
       }
@@ -237,7 +286,24 @@ async function startRouterWorker(
           type: config.type,
         })),
       };
-      context.running.push({ transport: listening, services, info });
+      context.running.push({
+        transport: listening,
+        services,
+        info,
+        reloadable: {
+          worker: context.index,
+          index,
+          table,
+          mounted: entries.map((entry, n) => ({
+            ...entry,
+            service: services[n]!,
+          })),
+          services,
+          paths: info.paths as NodeTransport["paths"][number][],
+          build,
+          entries: transportEntries,
+        },
+      });
       const everywhere = transport.endpoint.type === "tcp" &&
         !transport.endpoint.interface;
       logger.info(
@@ -246,8 +312,12 @@ async function startRouterWorker(
         }`,
       );
       for (const { path, type } of info.paths) {
+        // WebSocket paths are shown with the URL their clients dial.
+        const base = type === "websocket"
+          ? listening.url.replace(/^http/, "ws")
+          : listening.url;
         logger.info(
-          `  ${path.padEnd(16)} ${type.padEnd(10)} ${listening.url}${
+          `  ${path.padEnd(16)} ${type.padEnd(10)} ${base}${
             path === "/" ? "/" : path
           }`,
         );
