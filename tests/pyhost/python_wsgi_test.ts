@@ -9,6 +9,9 @@ import {
 import { REPO_ROOT, startNodeDir } from "../_helpers/node.ts";
 import { AppLoadError } from "../../lib/apphost/mod.ts";
 import { checkPythonApp } from "../../lib/pyhost/mod.ts";
+import { loadConfig } from "../../lib/config/mod.ts";
+import { createLogger } from "../../lib/log/mod.ts";
+import { startNode } from "../../lib/node/mod.ts";
 
 const FLASK = resolve(REPO_ROOT, "tests/testdata/flask");
 
@@ -140,4 +143,48 @@ Deno.test("checkPythonApp() reports a failing import with the Python error", asy
     error.message,
     "No module named 'no_such_python_module_anywhere'",
   );
+});
+
+Deno.test("a dead gunicorn server is started again, and serves again", async () => {
+  const lines: string[] = [];
+  const waiters = new Set<() => void>();
+  const logger = createLogger({
+    level: "info",
+    write: (line) => {
+      lines.push(line);
+      for (const wake of waiters) wake();
+    },
+  });
+  const waitFor = (pattern: RegExp) =>
+    new Promise<void>((resolve) => {
+      const check = () => {
+        if (!lines.some((l) => pattern.test(l))) return;
+        waiters.delete(check);
+        resolve();
+      };
+      waiters.add(check);
+      check();
+    });
+  const loaded = await loadConfig(
+    resolve(FLASK, "probe/.crossbar/config.json"),
+  );
+  for (const worker of loaded.config.workers) {
+    if (worker.type !== "router") continue;
+    for (const transport of worker.transports) {
+      Object.assign(transport.endpoint, { port: 0, interface: "127.0.0.1" });
+    }
+  }
+  await using node = await startNode({
+    config: loaded.config,
+    cbdir: loaded.cbdir,
+    logger,
+  });
+  const killed = await fetch(node.url + "/probe/kill-server");
+  await killed.body?.cancel();
+  await waitFor(
+    /the Python app server exited with code \S+; restarting in 500 ms/,
+  );
+  await waitFor(/the Python app server is back/);
+  const after = await fetch(node.url + "/probe/pid");
+  assertEquals(after.status, 200);
 });

@@ -80,3 +80,10 @@ def sandbox():
 
 
 CONFIG = os.path.join(os.path.dirname(os.path.dirname(__file__)), "seed", ".crossbar", "config.json")
+
+
+@app.route("/kill-server")
+def kill_server():
+    import signal
+    os.kill(os.getppid(), signal.SIGKILL)
+    return "killed"
