@@ -10,7 +10,7 @@ import {
   REALM1,
   startWampServer,
   within,
-} from "./_wire_helpers.ts";
+} from "../../wamp/wire/_wire_helpers.ts";
 import { codecForSubprotocol } from "../../../lib/wamp/codecs/mod.ts";
 import {
   assert,
