@@ -96,17 +96,22 @@ export class GunicornProcess {
       `unix:${o.socket}`,
       "--workers",
       String(o.workers),
-      "--threads",
-      String(o.threads),
-      "--worker-class",
-      "gthread",
-      // A worker accepts only what its threads can run, and closes each
-      // connection after its response: waiting requests stay in the
-      // socket's backlog, where any healthy worker takes them, instead of
-      // queueing inside a worker that may be replaced.
-      "--worker-connections",
-      String(o.threads),
-      "--keep-alive",
+      // One thread: gunicorn's sync worker (one connection at a time).
+      // More: gthread, accepting only what its threads can run, and closing
+      // each connection after its response. Either way waiting requests
+      // stay in the socket's backlog, where any healthy worker takes them,
+      // instead of queueing inside a worker that may be replaced.
+      ...(o.threads === 1 ? ["--worker-class", "sync"] : [
+        "--worker-class",
+        "gthread",
+        "--threads",
+        String(o.threads),
+        "--worker-connections",
+        String(o.threads),
+        "--keep-alive",
+        "0",
+      ]),
+      "--timeout",
       "0",
       "--preload",
       "--forwarded-allow-ips",
