@@ -22,6 +22,9 @@ import type { Logger } from "../log/mod.ts";
 import type { PathService, ServeContext } from "../web/path_service.ts";
 import { GunicornProcess } from "./gunicorn_process.ts";
 
+/** Response bodies up to this size (with a length) are passed whole. */
+const SMALL_BODY = 64 * 1024;
+
 /** Headers a client may not send through (the node sets them). */
 const STRIPPED = new Set([
   "connection",
@@ -132,11 +135,18 @@ export class PythonWsgiService implements PathService {
         client: this.#client,
       });
       clearTimeout(timer);
-      return new Response(response.body, {
+      const init = {
         status: response.status,
         statusText: response.statusText,
         headers: response.headers,
-      });
+      };
+      // A small body of known length is cheaper to pass whole than as a
+      // stream; anything else (chunked, large) streams.
+      const length = Number(response.headers.get("content-length") ?? NaN);
+      if (length <= SMALL_BODY && response.body !== null) {
+        return new Response(await response.bytes(), init);
+      }
+      return new Response(response.body, init);
     } catch (error) {
       const reason = controller.signal.reason ?? error;
       if (reason instanceof TimeoutError) {
