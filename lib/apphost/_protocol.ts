@@ -106,6 +106,7 @@ export type ControlMessage =
   | { t: "crash"; name: string; message: string; stack: string }
   | { t: "exit"; code: number }
   | { t: "oom"; limitMb: number }
+  | { t: "heap"; bytes: number }
   | { t: "stopped" };
 
 /** Strings up to this length get the pure-JS ASCII fast path. */

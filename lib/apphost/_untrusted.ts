@@ -55,6 +55,10 @@ export function checkWorkerMessage(value: unknown): Checked {
       return typeof m.code === "number"
         ? { ok: true, message: { t: "exit", code: m.code } }
         : bad("a non-numeric code");
+    case "heap":
+      return typeof m.bytes === "number" && m.bytes >= 0
+        ? { ok: true, message: { t: "heap", bytes: m.bytes } }
+        : bad("an invalid size");
     case "oom":
       return typeof m.limitMb === "number"
         ? { ok: true, message: { t: "oom", limitMb: m.limitMb } }

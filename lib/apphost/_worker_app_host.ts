@@ -15,7 +15,7 @@ import {
   RecordEncoder,
   toErrorData,
 } from "./_protocol.ts";
-import type { InitMessage, PortMessage } from "./_protocol.ts";
+import type { ControlMessage, InitMessage, PortMessage } from "./_protocol.ts";
 import { RingReader, RingWriter } from "./_ring.ts";
 import { type Post, StreamReceiver, StreamSender } from "./_relay.ts";
 
@@ -50,11 +50,23 @@ export class WorkerAppHost {
   #encoder = new RecordEncoder();
   #decoder = new RecordDecoder();
   #exchanges = new Map<number, Exchange>();
+  #heapReported = 0;
+  #report: (message: ControlMessage) => void;
 
-  /** Starts reading requests. */
-  constructor(handler: AppHandler, init: InitMessage, post: Post) {
+  /**
+   * Starts reading requests.
+   *
+   * @param report Sends control messages (heap reports) to the host.
+   */
+  constructor(
+    handler: AppHandler,
+    init: InitMessage,
+    post: Post,
+    report: (message: ControlMessage) => void,
+  ) {
     this.#handler = handler;
     this.#post = post;
+    this.#report = report;
     this.#writer = new RingWriter(init.toHost);
     this.#reader = new RingReader(
       init.toWorker,
@@ -264,6 +276,15 @@ export class WorkerAppHost {
     if (exchange === undefined) return;
     this.#exchanges.delete(id);
     exchange.complete();
+    this.#reportHeap();
+  }
+
+  /** Tells the host the heap size, at most once a second (recycling). */
+  #reportHeap(): void {
+    const now = performance.now();
+    if (now - this.#heapReported < 1000) return;
+    this.#heapReported = now;
+    this.#report({ t: "heap", bytes: Deno.memoryUsage().heapUsed });
   }
 }
 

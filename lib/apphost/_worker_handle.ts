@@ -80,6 +80,8 @@ export interface WorkerSpec {
 export interface WorkerEvents {
   /** The worker died (crash, exit): it must be replaced. */
   died(worker: WorkerHandle, reason: string): void;
+  /** The app thread reported its heap size in bytes. */
+  heap(worker: WorkerHandle, bytes: number): void;
   /** An exchange finished (the worker has a free slot). */
   settled(worker: WorkerHandle, exchange: Exchange): void;
   /** The app threw before answering; returns the response to send. */
@@ -107,6 +109,8 @@ export class WorkerHandle {
   idleSince: number = Date.now();
   /** Takes no new requests; ends when idle. */
   draining = false;
+  /** A replacement is starting (spawn-before-retire). */
+  replacing = false;
   #isReady = false;
   #dead = false;
   #worker: Worker;
@@ -332,6 +336,8 @@ export class WorkerHandle {
         );
       case "stopped":
         return;
+      case "heap":
+        return this.#events.heap(this, message.bytes);
     }
     const ex = this.#exchanges.get(message.id);
     if (ex === undefined) {

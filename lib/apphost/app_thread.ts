@@ -110,7 +110,7 @@ async function start(message: InitMessage): Promise<void> {
   if (!message.check) {
     appHost = new WorkerAppHost(handler, message, (m, t) => {
       port.postMessage(m, (t ?? []) as never);
-    });
+    }, control);
   }
   control({ t: "ready" });
 }

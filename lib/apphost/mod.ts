@@ -17,14 +17,23 @@
  * app reaches with `wamp()` from `lib/app/mod.ts` (see `_wamp_access.ts`
  * for the session lifecycle).
  *
+ * Metrics: `isWsgiService(service) && service.stats()` gives a path's pool
+ * size, requests in flight and queued, restarts, timeouts, recycles, load
+ * failures and responses by status code (see {@link WsgiStats}).
+ *
  * @module
  */
 export {
   checkWsgiApp,
   createWsgiService,
+  isWsgiService,
+  type WsgiService,
   type WsgiServiceEnv,
   type WsgiServiceOptions,
+  type WsgiStats,
 } from "./wsgi_service.ts";
+export type { PoolStats } from "./worker_pool.ts";
+export { ReadGrantError } from "./read_grants.ts";
 export { AppLoadError, type AppLoadErrorOptions } from "./errors.ts";
 export { type AppPermissions, buildWorkerPermissions } from "./permissions.ts";
 export { type ResolvedModule, resolveModule } from "./resolve_module.ts";

@@ -17,6 +17,33 @@ import { AppLoadError } from "./errors.ts";
 import { DEFAULT_LOAD_TIMEOUT_S, withinLoadTimeout } from "./_load_timeout.ts";
 import { WATCH_EVERY_MS, watchAborts } from "./_abort_watch.ts";
 import type { WampAccess } from "./_wamp_access.ts";
+import { permissionHint } from "./_hints.ts";
+
+/** First retry delay after a replacement worker failed to load. */
+const RETRY_FIRST_MS = 500;
+/** Longest retry delay. */
+const RETRY_MAX_MS = 30_000;
+/** Crashes within {@link CRASH_WINDOW_MS} that make a crash loop. */
+const CRASH_LOOP = 5;
+const CRASH_WINDOW_MS = 10_000;
+
+/** Read-only counters of one pool (see {@link WorkerPool.stats}). */
+export interface PoolStats {
+  /** Live workers (starting ones included). */
+  size: number;
+  /** Requests being served by a worker. */
+  inFlight: number;
+  /** Requests waiting for a worker. */
+  queued: number;
+  /** Workers replaced after a crash, exit, protocol violation or OOM. */
+  restarts: number;
+  /** Requests answered 504 because of `timeout` (queued, or on a worker, which is then replaced). */
+  timeouts: number;
+  /** Workers recycled (`max_requests`, `recycle_memory`). */
+  recycles: number;
+  /** Replacement workers whose app failed to load. */
+  loadFailures: number;
+}
 
 /** Options for {@link WorkerPool}. */
 export interface WorkerPoolOptions {
@@ -56,6 +83,8 @@ export interface WorkerPoolOptions {
   wamp: WampAccess | undefined;
   /** Heap limit of each app thread in MiB (`max_memory`). */
   maxMemoryMb: number;
+  /** Recycle a worker whose heap grew past this many MiB (spawn first). */
+  recycleMemoryMb?: number | undefined;
   logger: Logger;
 }
 
@@ -73,6 +102,12 @@ export class WorkerPool {
   #watch: ReturnType<typeof setInterval> | undefined;
   #shrink: ReturnType<typeof setInterval> | undefined;
   #idle: (() => void) | undefined;
+  #failures = 0;
+  #retryAt = 0;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #crashes: number[] = [];
+  #inCrashLoop = false;
+  #counts = { restarts: 0, timeouts: 0, recycles: 0, loadFailures: 0 };
 
   /** Creates an empty pool; call {@link start}. */
   constructor(options: WorkerPoolOptions) {
@@ -106,9 +141,34 @@ export class WorkerPool {
     }
   }
 
+  /**
+   * Counters and gauges of this pool, for metrics.
+   *
+   * @returns A fresh snapshot.
+   */
+  stats(): PoolStats {
+    let inFlight = 0;
+    for (const w of [...this.#workers, ...this.#retiring]) {
+      inFlight += w.outstanding;
+    }
+    return {
+      size: this.#workers.length + this.#retiring.size,
+      inFlight,
+      queued: this.#queue.length,
+      ...this.#counts,
+    };
+  }
+
   /** Hands `ex` to a worker, queues it, or answers 503. */
   submit(ex: Exchange): void {
     if (this.#closed) return ex.respond(plainResponse(503));
+    if (this.#workers.length === 0 && Date.now() < this.#retryAt) {
+      // The app failed to load in a replacement: 503 until the next try.
+      const wait = Math.ceil((this.#retryAt - Date.now()) / 1000);
+      return ex.respond(
+        plainResponse(503, undefined, { "retry-after": String(wait) }),
+      );
+    }
     this.#watch ??= setInterval(() => this.#watchAborts(), WATCH_EVERY_MS);
     const worker = this.#pick();
     // Like a thread pool: grow when a request finds every worker busy.
@@ -145,6 +205,7 @@ export class WorkerPool {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#sweep !== undefined) clearInterval(this.#sweep);
+    clearTimeout(this.#retryTimer);
     this.#stopWatch();
     this.#stopShrink();
     for (const ex of this.#queue.splice(0)) ex.respond(plainResponse(503));
@@ -218,6 +279,7 @@ export class WorkerPool {
 
   #grow(allBusy: boolean): void {
     const { max } = this.#options;
+    if (Date.now() < this.#retryAt) return;
     let wanted = allBusy && this.#starting === 0;
     while (this.#workers.length < max) {
       if (!wanted && this.#queue.length <= this.#starting) return;
@@ -241,6 +303,7 @@ export class WorkerPool {
     };
     const worker = new WorkerHandle(spec, {
       died: (w, reason) => this.#onDied(w, reason),
+      heap: (w, bytes) => this.#onHeap(w, bytes),
       settled: (w) => this.#onSettled(w),
       failed: (w, ex, error) => this.#onAppError(w, ex, error),
       streamFailed: (w, error) =>
@@ -256,20 +319,40 @@ export class WorkerPool {
     }
     worker.ready.then(() => {
       this.#starting--;
+      this.#failures = 0;
+      this.#retryAt = 0;
       this.#log.debug(`path "${o.mount}": ${worker.name} started`);
       this.#pump();
     }, (error) => {
       this.#starting--;
       this.#remove(worker);
       if (this.#closed || !this.#running) return;
+      this.#counts.loadFailures++;
+      this.#failures++;
+      const delay = Math.min(
+        RETRY_MAX_MS,
+        RETRY_FIRST_MS * 2 ** (this.#failures - 1),
+      );
+      this.#retryAt = Date.now() + delay;
       this.#log.error(
         `path "${o.mount}": ${worker.name} failed to start: ${
           loadError(o, error).message
-        }`,
+        }; retrying in ${delay / 1000} s (the path answers 503 meanwhile)`,
       );
       if (this.#workers.length === 0) {
-        for (const ex of this.#queue.splice(0)) ex.respond(plainResponse(503));
+        for (const ex of this.#queue.splice(0)) {
+          ex.respond(plainResponse(503, undefined, { "retry-after": "1" }));
+        }
       }
+      clearTimeout(this.#retryTimer);
+      this.#retryTimer = setTimeout(() => {
+        this.#retryTimer = undefined;
+        if (this.#closed) return;
+        if (this.#workers.length < Math.max(1, this.#options.min)) {
+          this.#retryAt = 0;
+          this.#spawn();
+        }
+      }, delay);
     });
     return worker;
   }
@@ -304,6 +387,8 @@ export class WorkerPool {
   }
 
   #retire(worker: WorkerHandle): void {
+    if (worker.draining) return;
+    this.#counts.recycles++;
     worker.draining = true;
     this.#remove(worker);
     this.#retiring.add(worker);
@@ -316,12 +401,54 @@ export class WorkerPool {
     if (at >= 0) this.#workers.splice(at, 1);
   }
 
+  /**
+   * A worker's heap grew past `recycle_memory`: its replacement starts
+   * first, and only once it is ready does the old one stop taking requests
+   * (then it ends when idle).
+   */
+  #onHeap(worker: WorkerHandle, bytes: number): void {
+    const limit = this.#options.recycleMemoryMb;
+    if (limit === undefined || bytes <= limit * 1024 * 1024) return;
+    if (worker.draining || worker.replacing || this.#closed) return;
+    worker.replacing = true;
+    const next = this.#spawn();
+    next.ready.then(() => {
+      if (worker.dead || this.#closed) return;
+      this.#log.info(
+        `path "${this.#options.mount}": ${worker.name} heap ${
+          (bytes / 1048576).toFixed(0)
+        } MiB is over recycle_memory (${limit} MiB); ${next.name} takes over`,
+      );
+      this.#counts.recycles++;
+      worker.draining = true;
+      this.#remove(worker);
+      this.#retiring.add(worker);
+      if (worker.outstanding === 0) this.#onSettled(worker);
+    }, () => {
+      worker.replacing = false;
+    });
+  }
+
   #onDied(worker: WorkerHandle, reason: string): void {
     const o = this.#options;
     const pending = worker.outstanding;
-    this.#log.error(
-      `path "${o.mount}": ${worker.name} ${reason}; ${pending} request(s) answered 502, replacing it`,
-    );
+    this.#counts.restarts++;
+    const now = Date.now();
+    this.#crashes.push(now);
+    while (this.#crashes[0]! < now - CRASH_WINDOW_MS) this.#crashes.shift();
+    const looping = this.#crashes.length >= CRASH_LOOP;
+    reason = permissionHint(reason, o.mount);
+    const text =
+      `path "${o.mount}": ${worker.name} ${reason}; ${pending} request(s) answered 502, replacing it`;
+    if (looping && !this.#inCrashLoop) {
+      this.#log.error(
+        `path "${o.mount}": crash loop: ${this.#crashes.length} worker crashes within ${
+          CRASH_WINDOW_MS / 1000
+        } s (further crashes are logged at debug level until it calms down); last: ${worker.name} ${reason}`,
+      );
+    } else if (looping) this.#log.debug(text);
+    else this.#log.error(text);
+    this.#inCrashLoop = looping;
     this.#replace(worker, 502);
   }
 
@@ -334,11 +461,19 @@ export class WorkerPool {
 
   #onAppError(worker: WorkerHandle, ex: Exchange, error: ErrorData): Response {
     const o = this.#options;
-    const level = error.name === "NotCapable" ? "warn" : "error";
-    this.#log.log(
-      level,
-      `path "${o.mount}": ${worker.name}: app failed on ${ex.request.method} ${ex.url}: ${error.name}: ${error.message}`,
-    );
+    if (error.name === "NotCapable") {
+      this.#log.warn(
+        `path "${o.mount}": ${worker.name}: app failed on ${ex.request.method} ${ex.request.url}: NotCapable: ${
+          permissionHint(error.message, o.mount)
+        }`,
+      );
+    } else {
+      this.#log.error(
+        `path "${o.mount}": ${worker.name}: app failed on ${ex.request.method} ${ex.request.url}: ${
+          error.stack || `${error.name}: ${error.message}`
+        }`,
+      );
+    }
     return plainResponse(500, o.displayTracebacks ? error.stack : undefined);
   }
 
@@ -346,7 +481,9 @@ export class WorkerPool {
     const limit = this.#options.timeoutMs!;
     const now = Date.now();
     for (const ex of this.#queue) {
-      if (now - ex.started > limit) ex.respond(plainResponse(504));
+      if (now - ex.started <= limit) continue;
+      this.#counts.timeouts++;
+      ex.respond(plainResponse(504));
     }
     this.#queue = this.#queue.filter((ex) => now - ex.started <= limit);
     for (const worker of [...this.#workers, ...this.#retiring]) {
@@ -357,6 +494,7 @@ export class WorkerPool {
             limit / 1000
           } s; terminating ${worker.name} (if its app is stuck in a loop, Deno cannot interrupt it: that thread keeps a CPU busy until the node restarts)`,
         );
+        this.#counts.timeouts++;
         this.#replace(worker, 504, ex);
         break;
       }

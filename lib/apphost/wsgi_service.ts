@@ -27,7 +27,7 @@ import {
 } from "./resolve_module.ts";
 import { ReadGrantError } from "./read_grants.ts";
 import { AppLoadError } from "./errors.ts";
-import { WorkerPool } from "./worker_pool.ts";
+import { type PoolStats, WorkerPool } from "./worker_pool.ts";
 import { WampAccess, type WampAccessConfig } from "./_wamp_access.ts";
 import { createRouter, type Router } from "../wamp/router.ts";
 import {
@@ -82,6 +82,11 @@ export interface WsgiServiceOptions {
    * @default {512}
    */
   "max_memory"?: number;
+  /**
+   * Recycle a worker once its heap exceeds this many MiB (a replacement
+   * starts first). @default {never}
+   */
+  "recycle_memory"?: number;
   /** Extra permissions for the app (default: read its own folder only). */
   permissions?: AppPermissions;
   /**
@@ -106,8 +111,42 @@ export interface WsgiServiceEnv {
   router?: Router;
 }
 
-class WsgiService implements PathService, AsyncDisposable {
+/**
+ * Read-only statistics of a wsgi path (for metrics): the pool's gauges and
+ * counters, and the responses sent so far by status code.
+ */
+export interface WsgiStats extends PoolStats {
+  /** Responses by HTTP status code (`"200"`, `"502"` …), since start. */
+  responses: Record<string, number>;
+}
+
+/** A running wsgi service. */
+export interface WsgiService extends PathService, AsyncDisposable {
+  /** The service type, `"wsgi"`. */
+  readonly type: "wsgi";
+  /**
+   * A snapshot of the path's statistics; cheap, never blocks.
+   *
+   * @returns Fresh counters (the caller may keep or change them).
+   */
+  stats(): WsgiStats;
+  /** Stops taking requests; in-flight ones get until `deadline`. */
+  close(deadline?: number): Promise<void>;
+}
+
+/**
+ * Whether a path service is a wsgi service (and so has `stats()`).
+ *
+ * @param service Any path service.
+ * @returns `true` for a service made by {@link createWsgiService}.
+ */
+export function isWsgiService(service: PathService): service is WsgiService {
+  return service instanceof WsgiServiceImpl;
+}
+
+class WsgiServiceImpl implements WsgiService {
   readonly type = "wsgi";
+  #responses = new Map<number, number>();
   #pool: WorkerPool;
   #maxBodySize: number | undefined;
   #nextId = 1;
@@ -180,6 +219,8 @@ class WsgiService implements PathService, AsyncDisposable {
         respond: (response) => {
           if (done) return;
           done = true;
+          const n = this.#responses.get(response.status) ?? 0;
+          this.#responses.set(response.status, n + 1);
           ex.unwatch?.();
           resolve(response);
         },
@@ -191,6 +232,12 @@ class WsgiService implements PathService, AsyncDisposable {
       };
       pool.submit(ex);
     });
+  }
+
+  stats(): WsgiStats {
+    const responses: Record<string, number> = {};
+    for (const [status, n] of this.#responses) responses[String(status)] = n;
+    return { ...this.#pool.stats(), responses };
   }
 
   async close(deadline: number = Date.now() + 10_000): Promise<void> {
@@ -249,7 +296,7 @@ function poolSize(options: WsgiServiceOptions): { min: number; max: number } {
 export async function createWsgiService(
   options: WsgiServiceOptions,
   env: WsgiServiceEnv,
-): Promise<PathService & AsyncDisposable> {
+): Promise<WsgiService> {
   const resolved = await resolveModule(options.module, options);
   const { min, max } = poolSize(options);
   if (!(max >= 1 && min >= 0)) {
@@ -274,13 +321,14 @@ export async function createWsgiService(
     maxBodySize: options.max_body_size,
     displayTracebacks: options.display_tracebacks ?? false,
     maxMemoryMb: options.max_memory ?? DEFAULT_MAX_MEMORY_MB,
+    recycleMemoryMb: options.recycle_memory,
     logger: env.logger,
   });
   await pool.start();
   env.logger.info(
     `path "${options.path}": wsgi app "${options.module}" started (${min}..${max} workers)`,
   );
-  return new WsgiService(pool, options.max_body_size);
+  return new WsgiServiceImpl(pool, options.max_body_size);
 }
 
 /**

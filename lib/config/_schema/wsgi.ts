@@ -115,6 +115,11 @@ const WsgiEntries = {
    * @default 512 (`DEFAULT_MAX_MEMORY_MB`)
    */
   "max_memory": v.exactOptional(int(16)),
+  /**
+   * Recycle a worker gracefully once its heap exceeds this many MiB: a
+   * replacement starts first and takes over when ready. Absent: never.
+   */
+  "recycle_memory": v.exactOptional(int(1)),
   /** Deno permissions of the app's workers. @default none beyond its files */
   permissions: v.optional(WsgiPermissionsSchema, {}),
   /** WAMP access for the app; absent: the app cannot talk WAMP. */
