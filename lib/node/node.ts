@@ -30,6 +30,7 @@ import { VERSION } from "../version.ts";
 import { createRouter, type Router } from "../wamp/mod.ts";
 import type { PathService } from "../web/path_service.ts";
 import { LivePathTable } from "../web/live_path_table.ts";
+import { NodeMetrics } from "../metrics/node_metrics.ts";
 import type { WebTransport } from "../web/web_transport.ts";
 import {
   listenTransport,
@@ -123,6 +124,11 @@ export async function startNode(options: StartNodeOptions): Promise<Node> {
   const running: Running[] = [];
   const routers: Router[] = [];
   const workers: Stoppable[] = [];
+  let ready = false;
+  const metrics = new NodeMetrics({
+    realms: () => routers.flatMap((router) => router.stats().realms),
+    ready: () => ready,
+  });
   const nodeInfo = (): NodeInfo => ({
     version: VERSION,
     startedAt,
@@ -134,6 +140,8 @@ export async function startNode(options: StartNodeOptions): Promise<Node> {
     realms: routers.flatMap((router) => router.stats().realms),
   });
   const close = async () => {
+    ready = false;
+    metrics.close();
     const deadline = Date.now() + (options.gracePeriod ?? 10_000);
     // Requests in progress (uploads too) finish first, while WebSockets stay
     // open for the routers' GOODBYE; Deno's server shutdown would cut both.
@@ -173,6 +181,7 @@ export async function startNode(options: StartNodeOptions): Promise<Node> {
         nodeInfo,
         running,
         index: options.config.workers.indexOf(worker),
+        metrics,
       });
     }
     for (const [index, worker] of options.config.workers.entries()) {
@@ -191,6 +200,7 @@ export async function startNode(options: StartNodeOptions): Promise<Node> {
     await close();
     throw error;
   }
+  ready = true;
   let closing: Promise<void> | undefined;
   const stop = () => closing ??= close();
   let current = options.config;
@@ -231,6 +241,8 @@ interface WorkerContext {
   readonly running: Running[];
   /** The router worker's index in `config.workers` (for reload). */
   readonly index: number;
+  /** Measures every path service. */
+  readonly metrics: NodeMetrics;
 }
 
 async function startRouterWorker(
@@ -244,16 +256,20 @@ async function startRouterWorker(
     const services: PathService[] = [];
     const table = new LivePathTable<PathService>();
     const logger = context.logger.child("web");
-    const build = (config: PathServiceConfig, prefix: string) =>
-      createPathService(config, {
-        cbdir: context.cbdir,
-        path: prefix || "/",
-        pythonpath: worker.options.pythonpath,
-        router,
-        logger: context.logger.child(`${config.type} ${prefix || "/"}`),
-        displayTracebacks: options?.display_tracebacks ?? false,
-        nodeInfo: context.nodeInfo,
-      });
+    const build = async (config: PathServiceConfig, prefix: string) =>
+      context.metrics.meter(
+        await createPathService(config, {
+          cbdir: context.cbdir,
+          path: prefix || "/",
+          pythonpath: worker.options.pythonpath,
+          router,
+          logger: context.logger.child(`${config.type} ${prefix || "/"}`),
+          displayTracebacks: options?.display_tracebacks ?? false,
+          nodeInfo: context.nodeInfo,
+          metrics: context.metrics,
+        }),
+        prefix || "/",
+      );
     try {
       for (const { prefix, config } of entries) {
         const service = await build(config, prefix);

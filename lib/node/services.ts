@@ -26,6 +26,8 @@ import {
   type NodeInfo,
 } from "../web/services/nodeinfo.ts";
 import { createNoneService } from "../web/services/none.ts";
+import { createMetricsService } from "../web/services/metrics.ts";
+import type { NodeMetrics } from "../metrics/node_metrics.ts";
 import { createRedirectService } from "../web/services/redirect.ts";
 import { createReverseProxyService } from "../web/services/reverseproxy.ts";
 import { createStaticService } from "../web/services/static.ts";
@@ -52,6 +54,8 @@ export interface ServiceContext {
   readonly displayTracebacks: boolean;
   /** Live facts for the node info page. */
   readonly nodeInfo: () => NodeInfo;
+  /** The node's metrics, for a `metrics` service. */
+  readonly metrics?: NodeMetrics;
 }
 
 /**
@@ -118,6 +122,13 @@ export async function createPathService(
       return createCgiService(config, env);
     case "none":
       return createNoneService(config, env);
+    case "metrics":
+      if (context.metrics === undefined) {
+        throw new TypeError(
+          `The metrics service at "${context.path}" needs the node's metrics`,
+        );
+      }
+      return createMetricsService(config, { metrics: context.metrics });
     case "publisher":
       return createPublisherService(config, { ...env, router: context.router });
     case "caller":

@@ -106,6 +106,15 @@ export const NodeInfoServiceSchema = strict({
   id: v.exactOptional(id()),
 }, "an object (a nodeinfo service)");
 
+/**
+ * The `metrics` service (our extension): Prometheus text at the path,
+ * health JSON at `<path>/health` and `<path>/ready`.
+ */
+export const MetricsServiceSchema = strict({
+  type: v.literal("metrics"),
+  id: v.exactOptional(id()),
+}, "an object (a metrics service)");
+
 /** The `none` service: always 404. */
 export const NoneServiceSchema = strict({
   type: v.literal("none"),
@@ -297,6 +306,7 @@ const LEAF_SERVICES = {
   redirect: RedirectServiceSchema,
   json: JsonServiceSchema,
   nodeinfo: NodeInfoServiceSchema,
+  metrics: MetricsServiceSchema,
   reverseproxy: ReverseProxyServiceSchema,
   "websocket-reverseproxy": WebSocketReverseProxyServiceSchema,
   cgi: CgiServiceSchema,
