@@ -10,24 +10,25 @@ const ALL = { call: true, register: true, publish: true, subscribe: true };
 
 function recorder() {
   const lines: string[] = [];
-  const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
+  const waiters = new Set<() => void>();
   const logger = createLogger({
     level: "info",
     write: (line) => {
       lines.push(line);
-      for (const w of [...waiters]) {
-        if (w.pattern.test(line)) {
-          waiters.splice(waiters.indexOf(w), 1);
-          w.resolve(line);
-        }
-      }
+      for (const wake of [...waiters]) wake();
     },
   });
-  const waitFor = (pattern: RegExp) =>
+  /** Resolves with the `count`-th line matching `pattern`. */
+  const waitFor = (pattern: RegExp, count = 1) =>
     new Promise<string>((resolve) => {
-      const found = lines.find((l) => pattern.test(l));
-      if (found !== undefined) resolve(found);
-      else waiters.push({ pattern, resolve });
+      const check = () => {
+        const found = lines.filter((l) => pattern.test(l));
+        if (found.length < count) return;
+        waiters.delete(check);
+        resolve(found[count - 1]!);
+      };
+      waiters.add(check);
+      check();
     });
   return { logger, lines, waitFor };
 }
@@ -101,4 +102,36 @@ Deno.test("a guest worker gets its JSON stdin, and its exit code is logged and r
   const log = lines.join("\n");
   assertStringIncludes(log, "exited with code 3");
   assertStringIncludes(log, 'started "/usr/bin/python3"');
+});
+
+Deno.test("a guest worker with watch is restarted when a watched file changes", async () => {
+  const { logger, lines, waitFor } = recorder();
+  const dir = await Deno.makeTempDir();
+  try {
+    await using _node = await hostNode({
+      version: 2,
+      workers: [{
+        type: "guest",
+        id: "watched",
+        executable: "/usr/bin/python3",
+        arguments: [
+          "-c",
+          "import sys; print('up', flush=True); sys.stdin.read()",
+        ],
+        options: {
+          stdin: { type: "json", value: null, close: false },
+          watch: { directories: [dir], action: "restart", timeout: 0.05 },
+        },
+      }],
+    }, { cbdir: CBDIR, logger });
+    await waitFor(/guest watched: up/);
+    await Deno.writeTextFile(`${dir}/changed.txt`, "x");
+    await waitFor(/guest watched: .*changed\.txt changed: restarting/);
+    await waitFor(/guest watched: pid \d+ was killed by SIGTERM/);
+    // Started a second time, and up again.
+    await waitFor(/guest watched: started/, 2);
+    await waitFor(/guest watched: up/, 2);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
