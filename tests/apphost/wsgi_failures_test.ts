@@ -1,5 +1,17 @@
 import assert from "node:assert/strict";
-import { get, hostApp, waitFor } from "./_setup.ts";
+import { isWsgiService, type PoolStats } from "../../lib/apphost/mod.ts";
+import { get, hostApp, type HostedApp, waitFor } from "./_setup.ts";
+
+/** Waits until the pool's statistics satisfy `check` (no fixed sleeps). */
+function until(
+  app: HostedApp,
+  check: (stats: PoolStats) => boolean,
+  what: string,
+): Promise<void> {
+  const service = app.service;
+  if (!isWsgiService(service)) throw new TypeError("not a wsgi service");
+  return waitFor(() => check(service.stats()), what);
+}
 
 Deno.test("createWsgiService() answers 500 with a short body when the app throws", async () => {
   await using app = await hostApp();
@@ -39,8 +51,9 @@ Deno.test("createWsgiService() answers 502 when the app calls Deno.exit", async 
 Deno.test("createWsgiService() answers 504 after timeout and replaces the worker", async () => {
   await using app = await hostApp({ workers: 1, timeout: 1 });
   const hung = get(`${app.url}/hang`);
-  await new Promise((r) => setTimeout(r, 300));
+  await until(app, (s) => s.inFlight === 1, "the hung request in the worker");
   const bystander = get(`${app.url}/slow?ms=60000`);
+  await until(app, (s) => s.inFlight === 2, "the bystander in the worker");
   assert.equal((await hung).status, 504);
   assert.equal((await bystander).status, 502);
   assert.ok(app.lines.some((l) => l.includes("not answered within 1 s")));
@@ -50,9 +63,9 @@ Deno.test("createWsgiService() answers 504 after timeout and replaces the worker
 Deno.test("createWsgiService() answers 503 with Retry-After when the queue is full", async () => {
   await using app = await hostApp({ workers: 1, concurrency: 1, max_queue: 1 });
   const running = get(`${app.url}/slow?ms=3000`);
-  await new Promise((r) => setTimeout(r, 200));
+  await until(app, (s) => s.inFlight === 1, "the first request in the worker");
   const queued = get(`${app.url}/slow?ms=10`);
-  await new Promise((r) => setTimeout(r, 200));
+  await until(app, (s) => s.queued === 1, "the second request queued");
   const rejected = await get(`${app.url}/id`);
   assert.equal(rejected.status, 503);
   assert.equal(rejected.headers.get("retry-after"), "1");
@@ -63,7 +76,7 @@ Deno.test("createWsgiService() answers 503 with Retry-After when the queue is fu
 Deno.test("createWsgiService() recycles a worker after max_requests, gracefully", async () => {
   await using app = await hostApp({ workers: 1, max_requests: 2 });
   const slow = get(`${app.url}/slow?ms=800`);
-  await new Promise((r) => setTimeout(r, 100));
+  await until(app, (s) => s.inFlight === 1, "the slow request in the worker");
   const second = (await get(`${app.url}/id`)).text;
   const third = (await get(`${app.url}/id`)).text;
   const first = await slow;
@@ -104,7 +117,7 @@ Deno.test("createWsgiService() starts one worker for one request at a time", asy
 Deno.test("PathService.close() lets in-flight requests finish before the deadline", async () => {
   await using app = await hostApp({ workers: 1 });
   const slow = get(`${app.url}/slow?ms=300`);
-  await new Promise((r) => setTimeout(r, 100));
+  await until(app, (s) => s.inFlight === 1, "the slow request in the worker");
   await app.service.close(Date.now() + 10_000);
   assert.equal((await slow).status, 200);
 });
@@ -112,7 +125,7 @@ Deno.test("PathService.close() lets in-flight requests finish before the deadlin
 Deno.test("PathService.close() cuts requests still running at the deadline", async () => {
   await using app = await hostApp({ workers: 1 });
   const hung = get(`${app.url}/hang`);
-  await new Promise((r) => setTimeout(r, 100));
+  await until(app, (s) => s.inFlight === 1, "the hung request in the worker");
   await app.service.close(Date.now() + 200);
   assert.equal((await hung).status, 502);
   assert.equal((await get(`${app.url}/id`)).status, 503);
