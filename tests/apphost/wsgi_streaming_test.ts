@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { isWsgiService } from "../../lib/apphost/mod.ts";
 import { get, hostApp, waitFor } from "./_setup.ts";
 
 const MiB = 1024 * 1024;
@@ -103,8 +104,12 @@ Deno.test("createWsgiService() aborts the app's request signal when the client l
   await using app = await hostApp({ workers: 1 });
   const controller = new AbortController();
   const pending = fetch(`${app.url}/wait-abort`, { signal: controller.signal });
-  await waitFor(() => true, "nothing");
-  await new Promise((r) => setTimeout(r, 200));
+  const service = app.service;
+  assert.ok(isWsgiService(service));
+  await waitFor(
+    () => service.stats().inFlight === 1,
+    "the request in the worker",
+  );
   controller.abort();
   await pending.catch(() => {});
   await waitFor(async () => {
