@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { resolve } from "node:path";
 import type {
   ContainerWorkerConfig,
   RouterWorkerConfig,
@@ -23,6 +24,7 @@ import type {
 import type { Logger } from "../log/mod.ts";
 import type { Router } from "../wamp/router.ts";
 import { type ComponentLink, localLink, webSocketLink } from "./_links.ts";
+import { rawSocketLink, type RawSocketTarget } from "./_rawsocket_link.ts";
 import {
   ComponentRunner,
   ComponentStartError,
@@ -168,11 +170,7 @@ export async function startContainer(
             authrole: component.role ?? "anonymous",
           }))
           : transport.type === "rawsocket"
-          ? Promise.reject(
-            new Error(
-              "a rawsocket transport to another router is not supported yet for TypeScript components (use websocket)",
-            ),
-          )
+          ? rawSocketLink(rawSocketTarget(transport, env.cbdir))
           : webSocketLink(clientUrl(transport)),
       router,
       defaultRole: "anonymous",
@@ -257,6 +255,17 @@ function containerRestart(
   if (restart === "restart-always") return "always";
   if (restart === "restart-on-failed") return "on-failure";
   return "never";
+}
+
+/** The endpoint of a rawsocket client transport. */
+function rawSocketTarget(
+  transport: ClientTransport,
+  cbdir: string,
+): RawSocketTarget {
+  const endpoint = transport.endpoint;
+  return endpoint.type === "tcp"
+    ? { type: "tcp", host: endpoint.host, port: endpoint.port }
+    : { type: "unix", path: resolve(cbdir, endpoint.path) };
 }
 
 /** The WebSocket URL of a client transport. */

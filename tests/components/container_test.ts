@@ -133,3 +133,66 @@ Deno.test("a container with shutdown-on-any-component-failed stops all its compo
   await check();
   await left.promise;
 });
+
+Deno.test("container components connect to another router over RawSocket and WebSocket", async () => {
+  const port = freePort();
+  const rsPort = freePort();
+  await using _router = await hostNode({
+    version: 2,
+    workers: [{
+      type: "router",
+      realms: [{
+        name: "realm1",
+        roles: [{
+          name: "anonymous",
+          permissions: [{ uri: "com.example.", match: "prefix", allow: ALL }],
+        }],
+      }],
+      transports: [
+        {
+          type: "web",
+          endpoint: { type: "tcp", port, interface: "127.0.0.1" },
+          paths: { ws: { type: "websocket" } },
+        },
+        {
+          type: "rawsocket",
+          endpoint: { type: "tcp", port: rsPort, interface: "127.0.0.1" },
+        },
+      ],
+    }],
+  }, { cbdir: CBDIR });
+  await using client = await autobahnOpen(`ws://127.0.0.1:${port}/ws`);
+  const events = {
+    rs: Promise.withResolvers<void>(),
+    ws: Promise.withResolvers<void>(),
+  };
+  await client.session.subscribe("com.example.rs", () => events.rs.resolve());
+  await client.session.subscribe("com.example.ws", () => events.ws.resolve());
+  const ticker = (topic: string, transport: Record<string, unknown>) => ({
+    type: "class",
+    classname: "ticker.ticker",
+    realm: "realm1",
+    extra: { topic },
+    transport,
+  });
+  await using _container = await hostNode({
+    version: 2,
+    workers: [{
+      type: "container",
+      options: { pythonpath: ["../app"] },
+      components: [
+        ticker("com.example.rs", {
+          type: "rawsocket",
+          endpoint: { type: "tcp", host: "127.0.0.1", port: rsPort },
+        }),
+        ticker("com.example.ws", {
+          type: "websocket",
+          endpoint: { type: "tcp", host: "127.0.0.1", port },
+          url: `ws://127.0.0.1:${port}/ws`,
+        }),
+      ],
+    }],
+  }, { cbdir: CBDIR });
+  await events.rs.promise;
+  await events.ws.promise;
+});
