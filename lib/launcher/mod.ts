@@ -17,6 +17,7 @@
  * @module
  */
 import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import nodeConfig from "../../deno.json" with { type: "json" };
 import {
   findProjectConfig,
@@ -103,9 +104,15 @@ export async function nodeDenoArgs(
       optionValue(args, "cbdir") ?? env.CROSSBAR_DIR ?? ".crossbar",
     )
     : undefined;
-  const configPath = start === undefined
+  const found = start === undefined
     ? undefined
     : await findProjectConfig(start);
+  // The checkout's own examples (`deno task start`) run without its
+  // deno.json, whose top-level npm packages include the test tooling: the
+  // node's scope below maps what its code and examples import.
+  const configPath = found === fileURLToPath(new URL("deno.json", NODE_ROOT))
+    ? undefined
+    : found;
   const map = nodeImportMap({
     project: configPath === undefined
       ? undefined
