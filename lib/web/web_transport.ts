@@ -302,7 +302,8 @@ function createDispatcher(options: WebTransportOptions, secure: boolean) {
         logger: access,
         started,
         method: request.method,
-        path: pathname,
+        // The request target as sent: the query string is part of it.
+        path: url.slice(pathStart),
         remote: remoteAddr,
       },
     });

@@ -73,7 +73,8 @@ Deno.test("web transport writes one access log line per request", async () => {
   const body = await response.text();
   const line = lines.find((l) => l.includes("/logged"));
   assert(line, lines.join("\n"));
-  assertStringIncludes(line, `"GET /logged" 200 ${body.length}`);
+  // The query string is logged with the path.
+  assertStringIncludes(line, `"GET /logged?x=1" 200 ${body.length}`);
   assertStringIncludes(line, "access: 127.0.0.1");
 });
 
