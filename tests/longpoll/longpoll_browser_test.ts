@@ -117,7 +117,7 @@ Deno.test("longpoll: autobahn-js in Chromium joins, calls, registers, publishes 
     });
     await page.waitForSelector("body[data-event]", { state: "attached" });
     assertEquals(
-      await page.evaluate(() => document.body.dataset.event),
+      await page.evaluate("document.body.dataset.event"),
       '["to lp"]',
     );
     // Long-poll → WebSocket.

@@ -53,7 +53,7 @@ Deno.test("rawsocket: autobahn-python joins, calls, registers, publishes and sub
     assertMatch(node.transports[0]!.url, /^rs:\/\/127\.0\.0\.1:\d+$/);
     assertEquals(node.transports[1]!.url, `unix:${socket}`);
     const runs = await Promise.all([
-      ...["json", "msgpack", "cbor"].map((s) =>
+      ...["json", "msgpack", "cbor", "default"].map((s) =>
         pythonSelftest(node.transports[0]!.url, s)
       ),
       pythonSelftest("rs://localhost", "cbor", socket),
@@ -68,6 +68,7 @@ Deno.test("rawsocket: autobahn-python joins, calls, registers, publishes and sub
       "json",
       "msgpack",
       "cbor",
+      "default",
       "cbor",
       "json",
     ]);

@@ -4,7 +4,7 @@ Uses the Twisted flavour: the asyncio RawSocket client of autobahn 22.7
 fails on WELCOME ("'WampRawSocketClientProtocol' object has no attribute
 'transport_details'"), a bug of that client.
 
-Usage: autobahn_rawsocket.py MODE URL SERIALIZER REALM [UNIX_PATH]
+Usage: autobahn_rawsocket.py MODE URL SERIALIZER|default REALM [UNIX_PATH]
 
 MODE selftest: register, call, subscribe, publish (acknowledged, not
 excluding itself), print one JSON line with what came back, leave.
@@ -24,8 +24,9 @@ from twisted.protocols.basic import LineReceiver
 mode, url, serializer, realm = sys.argv[1:5]
 unix_path = sys.argv[5] if len(sys.argv) > 5 else None
 
-transport = {"type": "rawsocket", "url": url, "serializer": serializer,
-             "max_retries": 0}
+transport = {"type": "rawsocket", "url": url, "max_retries": 0}
+if serializer != "default":  # "default": autobahn's own choice
+    transport["serializer"] = serializer
 if unix_path:
     transport["endpoint"] = {"type": "unix", "path": unix_path}
 
