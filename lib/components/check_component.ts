@@ -10,6 +10,12 @@ import { buildWorkerPermissions } from "../apphost/mod.ts";
 import type { AppPermissions } from "../apphost/mod.ts";
 import type { ComponentInit, ComponentReport } from "./_protocol.ts";
 import { resolveComponent } from "./resolve_component.ts";
+import type { PythonModule } from "../pyhost/mod.ts";
+import { PYTHON } from "../pyhost/mod.ts";
+import { BWRAP, sandboxArgs } from "../pyhost/sandbox.ts";
+
+const PYTHON_CHECK =
+  "import importlib, sys; getattr(importlib.import_module(sys.argv[1]), sys.argv[2])";
 
 /** One component to check. */
 export interface CheckComponentOptions {
@@ -38,7 +44,9 @@ export async function checkComponent(
   options: CheckComponentOptions,
 ): Promise<void> {
   const resolved = await resolveComponent(options.classname, options);
-  if (resolved.kind === "python") return;
+  if (resolved.kind === "python") {
+    return await checkPythonComponent(resolved.module, resolved.className);
+  }
   const worker = new Worker(
     new URL("./component_worker.ts", import.meta.url),
     {
@@ -87,5 +95,38 @@ export async function checkComponent(
     }
   } finally {
     worker.terminate();
+  }
+}
+
+/** Imports a Python component's module in the sandbox and finds its class. */
+async function checkPythonComponent(
+  module: PythonModule,
+  className: string,
+): Promise<void> {
+  const output = await new Deno.Command(BWRAP, {
+    args: sandboxArgs([PYTHON, "-c", PYTHON_CHECK, module.name, className], {
+      readOnly: [module.root],
+      writable: [],
+      env: {
+        PATH: "/usr/bin:/bin",
+        LANG: "C.UTF-8",
+        PYTHONDONTWRITEBYTECODE: "1",
+        PYTHONPATH: module.root,
+      },
+      cwd: module.root,
+    }),
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+    clearEnv: true,
+    env: { PATH: "/usr/bin:/bin" },
+  }).output();
+  if (!output.success) {
+    const lines = new TextDecoder().decode(output.stderr).trim().split("\n");
+    throw new Error(
+      `Cannot load Python component "${module.name}.${className}" (${module.path}): ${
+        lines.at(-1) ?? `exit code ${output.code}`
+      }`,
+    );
   }
 }

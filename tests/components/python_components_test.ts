@@ -6,7 +6,10 @@ import {
 } from "../_helpers/assert.ts";
 import { freePort, REPO_ROOT } from "../_helpers/node.ts";
 import { autobahnOpen } from "../app/_autobahn.ts";
-import { ComponentStartError } from "../../lib/components/mod.ts";
+import {
+  checkComponent,
+  ComponentStartError,
+} from "../../lib/components/mod.ts";
 import { hostNode } from "../../lib/node/mod.ts";
 
 const CBDIR = resolve(REPO_ROOT, "tests/testdata/components/.crossbar");
@@ -67,4 +70,20 @@ Deno.test("a Python router component whose onJoin raises fails the start with it
   );
   assertStringIncludes(error.message, 'component "pyback.PyFailing"');
   assertStringIncludes(error.message, "python backend cannot start");
+});
+
+Deno.test("checkComponent() imports a Python component's module and finds its class", async () => {
+  const options = {
+    cbdir: CBDIR,
+    pythonpath: ["../app"],
+    realm: "realm1",
+    extra: {},
+    permissions: {},
+  };
+  await checkComponent({ ...options, classname: "pyback.PyBackend" });
+  const error = await assertRejects(
+    () => checkComponent({ ...options, classname: "pyback.NoSuchClass" }),
+    Error,
+  );
+  assertStringIncludes(error.message, "NoSuchClass");
 });
