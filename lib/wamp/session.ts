@@ -29,6 +29,7 @@ import {
   type WampMessage,
 } from "./transport.ts";
 import type { Logger } from "../log/logger.ts";
+import { countWampMessage } from "../metrics/wamp_traffic.ts";
 import { readHello } from "./_hello.ts";
 import type { Invocation } from "./dealer.ts";
 import type { Realm } from "./realm.ts";
@@ -134,7 +135,9 @@ export class Session implements TransportHandler {
 
   /** Sends a message to the peer (dropped once closed). */
   send(message: WampMessage): void {
-    if (this.#state !== "closed") this.transport.send(message);
+    if (this.#state === "closed") return;
+    countWampMessage("out", message[0]);
+    this.transport.send(message);
   }
 
   /** Next router-generated request id in this session's scope. */
@@ -168,6 +171,7 @@ export class Session implements TransportHandler {
   /** {@inheritDoc TransportHandler.onMessage} */
   onMessage(message: WampMessage): void {
     if (this.#state === "closed") return;
+    countWampMessage("in", message[0]);
     let code: number;
     try {
       code = checkIncoming(message);
@@ -473,7 +477,9 @@ export class Session implements TransportHandler {
   #abort(uri: string, reason: string): void {
     if (this.#state === "closed") return;
     const logger = this.#host.logger;
-    const level = uri === WAMP_ERRORS.PROTOCOL_VIOLATION ? "info" : "debug";
+    // Any other ABORT refuses a join (realm, role, authentication): an
+    // operator wants to see those, with the reason.
+    const level = uri === WAMP_ERRORS.PROTOCOL_VIOLATION ? "info" : "warn";
     if (logger.enabled(level)) {
       logger.log(
         level,

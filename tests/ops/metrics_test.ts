@@ -133,6 +133,12 @@ Deno.test("metrics: Prometheus text that the real parser reads, counters matchin
     value(samples, "crossbar_wamp_sessions", { realm: "realm1" }),
     1,
   );
+  const wampCount = (direction: string, type: string) =>
+    value(samples, "crossbar_wamp_messages_total", { direction, type });
+  assertEquals(wampCount("in", "HELLO"), 1);
+  assertEquals(wampCount("out", "WELCOME"), 1);
+  assertEquals(wampCount("in", "PUBLISH"), 4);
+  assertEquals(wampCount("out", "PUBLISHED"), 4);
   // The WebSocket upgrade of the WAMP client.
   assertEquals(
     value(samples, "crossbar_http_requests_total", {
@@ -150,6 +156,22 @@ Deno.test("metrics: Prometheus text that the real parser reads, counters matchin
   const health = await ready.json();
   assertEquals(health.ready, true);
   assertEquals(health.status, "ok");
+  node.kill("SIGTERM");
+  assertEquals((await node.status).code, 0);
+});
+
+Deno.test("a refused WAMP join is logged at warn with its reason", async () => {
+  await using dir = await tempDir("cb-metrics-");
+  const cbdir = await writeConfig(
+    dir.path,
+    webConfig({ ws: { type: "websocket" } }),
+  );
+  await using node = startFromCheckout(["start", "--cbdir", cbdir], dir.path);
+  const base = await node.url();
+  const refused = await RawWamp.join(base.replace("http", "ws") + "/ws", "nope")
+    .then(() => "joined", (error: Error) => error.message);
+  assert(refused.includes("wamp.error.no_such_realm"), refused);
+  await node.line(/ warn .*ABORT wamp\.error\.no_such_realm .*nope/);
   node.kill("SIGTERM");
   assertEquals((await node.status).code, 0);
 });
