@@ -105,7 +105,7 @@ Deno.test("a guest worker gets its JSON stdin, and its exit code is logged and r
 });
 
 Deno.test("a guest worker with watch is restarted when a watched file changes", async () => {
-  const { logger, lines, waitFor } = recorder();
+  const { logger, waitFor } = recorder();
   const dir = await Deno.makeTempDir();
   try {
     await using _node = await hostNode({
