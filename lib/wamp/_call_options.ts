@@ -6,7 +6,7 @@
  */
 import { ProtocolViolationError } from "./errors.ts";
 import type { Dict } from "./messages.ts";
-import type { Session } from "./session.ts";
+import type { Peer } from "./peer.ts";
 
 /** Invocation policies of shared registrations. */
 export const INVOKE_POLICIES = [
@@ -21,11 +21,11 @@ export const INVOKE_POLICIES = [
 export type InvokePolicy = typeof INVOKE_POLICIES[number];
 
 /** What {@link pickCallee} needs of a registration. */
-export interface SharedCallees {
+export interface SharedCallees<P extends Peer> {
   /** Invocation policy. */
   readonly invoke: InvokePolicy;
   /** Callees in registration order. */
-  readonly callees: Session[];
+  readonly callees: P[];
   /** Round-robin cursor. */
   next: number;
 }
@@ -65,7 +65,9 @@ export function readTimeout(options: Dict): number {
 }
 
 /** Picks the callee for one call by the invocation policy. */
-export function pickCallee(registration: SharedCallees): Session {
+export function pickCallee<P extends Peer>(
+  registration: SharedCallees<P>,
+): P {
   const callees = registration.callees;
   switch (registration.invoke) {
     case "roundrobin": {

@@ -1,14 +1,14 @@
 /**
  * Private helpers shared by the broker and the dealer: option readers that
- * validate at the boundary, URI checks and the sync-or-async authorization
- * step.
+ * validate at the boundary, URI checks, and the sync-or-async authorization
+ * step, all against the `Gate` the realm gives them (`peer.ts`).
  *
  * @module
  */
 import type { Action, Authorization } from "./authorization.ts";
+import type { Gate, Peer } from "./peer.ts";
 import { ProtocolViolationError, WAMP_ERRORS, WampError } from "./errors.ts";
 import { type Dict, isId } from "./messages.ts";
-import type { Session } from "./session.ts";
 import type { WampMessage } from "./transport.ts";
 import { isMatchPolicy, isValidUri, type MatchPolicy } from "./uri.ts";
 
@@ -73,25 +73,25 @@ export function readBool(
 
 /**
  * Throws `wamp.error.invalid_uri` unless `uri` is valid for `match` on the
- * session's realm, or when a client uses a reserved `wamp.`/`crossbar.` URI
- * for an action only the router may do.
+ * realm, or when a client uses a reserved `wamp.`/`crossbar.` URI for an
+ * action only the router may do.
  */
-export function checkUri(
-  session: Session,
+export function checkUri<P extends Peer>(
+  gate: Gate<P>,
+  peer: P,
   uri: string,
   match: MatchPolicy,
   action: Action | "unsubscribe",
 ): void {
-  const realm = session.realm!;
-  if (!isValidUri(uri, match, realm.uriCheck)) {
+  if (!isValidUri(uri, match, gate.uriCheck)) {
     throw new WampError(WAMP_ERRORS.INVALID_URI, [
-      `Invalid URI "${uri}" for ${action} (match "${match}", uri_check "${realm.uriCheck}")`,
+      `Invalid URI "${uri}" for ${action} (match "${match}", uri_check "${gate.uriCheck}")`,
     ]);
   }
   if (
     (action === "register" || action === "publish") &&
     (uri.startsWith("wamp.") || uri.startsWith("crossbar.")) &&
-    !realm.isTrusted(session)
+    !gate.isTrusted(peer)
   ) {
     throw new WampError(WAMP_ERRORS.INVALID_URI, [
       `Cannot ${action} the reserved URI "${uri}"`,
@@ -106,43 +106,42 @@ const ACTION_PHRASE: Record<Action, string> = {
   subscribe: "subscribe to topic",
 };
 
-function denied(session: Session, uri: string, action: Action): WampError {
+function denied(peer: Peer, uri: string, action: Action): WampError {
   return new WampError(WAMP_ERRORS.NOT_AUTHORIZED, [
-    `Session ${session.id} (authid "${session.authid}", authrole "${session.authrole}") is not authorized to ${
+    `Session ${peer.id} (authid "${peer.authid}", authrole "${peer.authrole}") is not authorized to ${
       ACTION_PHRASE[action]
     } "${uri}"`,
   ]);
 }
 
 /**
- * Authorizes `action` on `uri` for `session` and runs `then` with the
- * decision when allowed; throws (or reports, when the decision was
+ * Authorizes `action` on `uri` for `peer` and runs `then` with the decision
+ * when allowed; throws (or reports through the gate, when the decision was
  * asynchronous) `wamp.error.not_authorized` otherwise.
  */
-export function authorizeThen(
-  session: Session,
+export function authorizeThen<P extends Peer>(
+  gate: Gate<P>,
+  peer: P,
   message: WampMessage,
-  uri: string,
-  action: Action,
-  options: Dict,
+  request: { uri: string; action: Action; options: Dict },
   then: (authorization: Authorization) => void,
 ): void {
-  const realm = session.realm!;
-  const result = realm.authorize(session, uri, action, options);
+  const { uri, action, options } = request;
+  const result = gate.authorize(peer, uri, action, options);
   if (!(result instanceof Promise)) {
-    if (!result.allow) throw denied(session, uri, action);
+    if (!result.allow) throw denied(peer, uri, action);
     then(result);
     return;
   }
   result.then((authorization) => {
-    if (session.realm !== realm) return;
+    if (!gate.isActive(peer)) return;
     try {
-      if (!authorization.allow) throw denied(session, uri, action);
+      if (!authorization.allow) throw denied(peer, uri, action);
       then(authorization);
     } catch (error) {
-      session.reportAsyncError(error, message);
+      gate.failed(peer, error, message);
     }
   }, (error) => {
-    if (session.realm === realm) session.reportAsyncError(error, message);
+    if (gate.isActive(peer)) gate.failed(peer, error, message);
   });
 }

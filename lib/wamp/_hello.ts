@@ -4,8 +4,8 @@
  * @module
  */
 import { ProtocolViolationError } from "./errors.ts";
-import { type Dict, isDict } from "./messages.ts";
-import type { WampMessage } from "./transport.ts";
+import { type Dict, type HelloMessage, isDict } from "./messages.ts";
+import type { PeerFeatures } from "./peer.ts";
 
 /** A checked HELLO. */
 export interface Hello {
@@ -20,17 +20,7 @@ export interface Hello {
   /** Extra auth data, if a dictionary. */
   readonly authextra?: Dict;
   /** Client features the router acts on. */
-  readonly features: ClientFeatures;
-}
-
-/** Client features that change what the router sends. */
-export interface ClientFeatures {
-  /** callee.call_canceling */
-  readonly calleeCanCancel: boolean;
-  /** callee.registration_revocation */
-  readonly calleeRevocation: boolean;
-  /** subscriber.subscription_revocation */
-  readonly subscriberRevocation: boolean;
+  readonly features: PeerFeatures;
 }
 
 function roleFeatures(roles: Dict, role: string): Dict {
@@ -79,9 +69,8 @@ function readRoles(roles: unknown): Dict {
  *
  * @throws {ProtocolViolationError} When a known field has the wrong type.
  */
-export function readHello(message: WampMessage): Hello {
-  const realm = message[1] as string;
-  const details = message[2] as Dict;
+export function readHello(message: HelloMessage): Hello {
+  const [, realm, details] = message;
   const methods = details.authmethods ?? ["anonymous"];
   if (!Array.isArray(methods) || !methods.every((m) => typeof m === "string")) {
     throw new ProtocolViolationError(

@@ -3,6 +3,11 @@
  * publisher identification, exclusion and black/white listing, and event
  * retention.
  *
+ * The broker owns its per-peer index (`Map<Peer, Set<Subscription>>`) and
+ * knows its realm only through a {@link Gate} (authorization, URI check),
+ * {@link BrokerEvents} (meta events) and the routing seam
+ * (`routing.ts`), so it is unit-tested with fake peers and no realm.
+ *
  * Fan-out contract with the wire layer: all subscribers of one
  * subscription get the SAME EVENT array object for one publication, so a
  * transport may cache the encoded frame per array identity. Nobody may
@@ -24,15 +29,18 @@ import {
   type Dict,
   MESSAGE_TYPES as T,
   passthroughOptions,
+  type PublishMessage,
+  type SubscribeMessage,
+  type UnsubscribeMessage,
 } from "./messages.ts";
-import type { Realm } from "./realm.ts";
-import type { Session } from "./session.ts";
+import type { Gate, Peer } from "./peer.ts";
+import type { RealmBackplane } from "./routing.ts";
 import type { WampMessage } from "./transport.ts";
 import { type MatchPolicy, wildcardMatches } from "./uri.ts";
 import { type PatternLists, PatternTable } from "./_pattern_table.ts";
 
 /** A subscription: one (topic, match) pair shared by its subscribers. */
-export interface Subscription {
+export interface Subscription<P extends Peer = Peer> {
   /** Subscription id. */
   readonly id: number;
   /** Topic or pattern. */
@@ -43,8 +51,30 @@ export interface Subscription {
   readonly parts: readonly string[];
   /** Creation time (ISO). */
   readonly created: string;
-  /** Subscribed sessions. */
-  readonly subscribers: Set<Session>;
+  /** Subscribed peers. */
+  readonly subscribers: Set<P>;
+}
+
+/** Subscription changes, for the meta API (and a backplane observing it). */
+export interface BrokerEvents<P extends Peer> {
+  /** A subscription was created by `peer`'s SUBSCRIBE. */
+  onSubscriptionCreate(peer: P, subscription: Subscription<P>): void;
+  /** `peer` was added to a subscription. */
+  onSubscribe(peer: P, subscription: Subscription<P>): void;
+  /** `peer` was removed from a subscription. */
+  onUnsubscribe(peer: P, subscription: Subscription<P>): void;
+  /** A subscription lost its last subscriber (`peer`). */
+  onSubscriptionDelete(peer: P, subscription: Subscription<P>): void;
+}
+
+/** What a {@link Broker} needs from its realm. */
+export interface BrokerOptions<P extends Peer> {
+  /** Authorization, URI check and membership. */
+  readonly gate: Gate<P>;
+  /** Where subscription changes are reported. */
+  readonly events: BrokerEvents<P>;
+  /** The current backplane, if the realm is routed elsewhere too. */
+  readonly backplane?: () => RealmBackplane<P> | undefined;
 }
 
 /** Who may receive one publication (absent lists do not filter). */
@@ -91,7 +121,7 @@ function readFilter(options: Dict): Filter | undefined {
   return any ? filter : undefined;
 }
 
-function passes(filter: Filter, session: Session): boolean {
+function passes(filter: Filter, session: Peer): boolean {
   if (filter.exclude?.has(session.id)) return false;
   if (filter.excludeAuthid?.has(session.authid)) return false;
   if (filter.excludeAuthrole?.has(session.authrole)) return false;
@@ -106,25 +136,29 @@ function passes(filter: Filter, session: Session): boolean {
 }
 
 /** The pub/sub half of a realm. */
-export class Broker {
-  readonly #realm: Realm;
-  readonly #subscriptions = new PatternTable<Subscription>();
+export class Broker<P extends Peer = Peer> {
+  readonly #gate: Gate<P>;
+  readonly #events: BrokerEvents<P>;
+  readonly #backplane: () => RealmBackplane<P> | undefined;
+  readonly #subscriptions = new PatternTable<Subscription<P>>();
+  readonly #byPeer = new Map<P, Set<Subscription<P>>>();
   readonly #retained = new Map<string, RetainedEvent>();
 
-  /** @param realm The realm this broker serves. */
-  constructor(realm: Realm) {
-    this.#realm = realm;
+  /** @param options The realm's gate, meta events and backplane. */
+  constructor(options: BrokerOptions<P>) {
+    this.#gate = options.gate;
+    this.#events = options.events;
+    this.#backplane = options.backplane ?? (() => undefined);
   }
 
   /** Handles SUBSCRIBE `[32, Request, Options, Topic]`. */
-  subscribe(session: Session, message: WampMessage): void {
-    const requestId = message[1] as number;
-    const options = message[2] as Dict;
-    const topic = message[3] as string;
+  subscribe(peer: P, message: SubscribeMessage): void {
+    const [, requestId, options, topic] = message;
     const match = readMatch(options, "SUBSCRIBE");
     const getRetained = readBool(options, "get_retained", "SUBSCRIBE") === true;
-    checkUri(session, topic, match, "subscribe");
-    authorizeThen(session, message, topic, "subscribe", options, () => {
+    checkUri(this.#gate, peer, topic, match, "subscribe");
+    const request = { uri: topic, action: "subscribe" as const, options };
+    authorizeThen(this.#gate, peer, message, request, () => {
       let subscription = this.#subscriptions.get(topic, match);
       const created = subscription === undefined;
       if (subscription === undefined) {
@@ -138,51 +172,48 @@ export class Broker {
         };
         this.#subscriptions.add(subscription);
       }
-      const added = !subscription.subscribers.has(session);
-      subscription.subscribers.add(session);
-      session.subscriptions.add(subscription);
-      session.send([T.SUBSCRIBED, requestId, subscription.id]);
-      if (getRetained) this.#sendRetained(session, subscription);
-      if (created) this.#realm.meta.onSubscriptionCreate(session, subscription);
-      if (added) this.#realm.meta.onSubscribe(session, subscription);
+      const added = !subscription.subscribers.has(peer);
+      subscription.subscribers.add(peer);
+      this.#indexOf(peer).add(subscription);
+      peer.send([T.SUBSCRIBED, requestId, subscription.id]);
+      if (getRetained) this.#sendRetained(peer, subscription);
+      if (created) this.#events.onSubscriptionCreate(peer, subscription);
+      if (added) this.#events.onSubscribe(peer, subscription);
     });
   }
 
   /** Handles UNSUBSCRIBE `[34, Request, Subscription]`. */
-  unsubscribe(session: Session, message: WampMessage): void {
-    const requestId = message[1] as number;
-    const subscription = this.#subscriptions.byId(message[2]);
-    if (
-      subscription === undefined || !subscription.subscribers.has(session)
-    ) {
+  unsubscribe(peer: P, message: UnsubscribeMessage): void {
+    const [, requestId, subscriptionId] = message;
+    const subscription = this.#subscriptions.byId(subscriptionId);
+    if (subscription === undefined || !subscription.subscribers.has(peer)) {
       throw new WampError(WAMP_ERRORS.NO_SUCH_SUBSCRIPTION, [
-        `No subscription ${message[2]} for this session`,
+        `No subscription ${subscriptionId} for this session`,
       ]);
     }
-    this.#drop(session, subscription);
-    session.send([T.UNSUBSCRIBED, requestId]);
-    this.#afterDrop(session, subscription);
+    this.#drop(peer, subscription);
+    peer.send([T.UNSUBSCRIBED, requestId]);
+    this.#afterDrop(peer, subscription);
   }
 
   /** Handles PUBLISH `[16, Request, Options, Topic, Args?, KwArgs?]`. */
-  publish(session: Session, message: WampMessage): void {
-    const requestId = message[1] as number;
-    const options = message[2] as Dict;
-    const topic = message[3] as string;
+  publish(peer: P, message: PublishMessage): void {
+    const [, requestId, options, topic] = message;
     const acknowledge = readBool(options, "acknowledge", "PUBLISH") === true;
     const excludeMe = readBool(options, "exclude_me", "PUBLISH") !== false;
     // Checked, then ignored as in Crossbar 21.3.1: the role decides.
     readBool(options, "disclose_me", "PUBLISH");
     const retain = readBool(options, "retain", "PUBLISH") === true;
     const filter = readFilter(options);
-    checkUri(session, topic, "exact", "publish");
-    authorizeThen(session, message, topic, "publish", options, (auth) => {
+    checkUri(this.#gate, peer, topic, "exact", "publish");
+    const request = { uri: topic, action: "publish" as const, options };
+    authorizeThen(this.#gate, peer, message, request, (auth) => {
       const publicationId = randomId();
       const details: Dict = { ...passthroughOptions(options) };
       if (auth.disclose) {
-        details.publisher = session.id;
-        details.publisher_authid = session.authid;
-        details.publisher_authrole = session.authrole;
+        details.publisher = peer.id;
+        details.publisher_authid = peer.authid;
+        details.publisher_authrole = peer.authrole;
       }
       const payload = message.length > 4 ? message.slice(4) : [];
       this.#dispatch(
@@ -191,7 +222,7 @@ export class Broker {
         details,
         payload,
         filter,
-        excludeMe ? session : undefined,
+        excludeMe ? peer : undefined,
       );
       if (retain) {
         this.#retained.set(topic, {
@@ -202,7 +233,8 @@ export class Broker {
           filter,
         });
       }
-      if (acknowledge) session.send([T.PUBLISHED, requestId, publicationId]);
+      this.#backplane()?.published(peer, topic, options, details, payload);
+      if (acknowledge) peer.send([T.PUBLISHED, requestId, publicationId]);
     });
   }
 
@@ -211,17 +243,31 @@ export class Broker {
    * no filters, no authorization.
    */
   publishInternal(topic: string, args: unknown[], kwargs?: Dict): void {
+    this.#backplane()?.publishedInternal(topic, args, kwargs);
     if (this.#subscriptions.size === 0) return;
     const payload = kwargs === undefined ? [args] : [args, kwargs];
     this.#dispatch(topic, randomId(), {}, payload, undefined, undefined);
   }
 
-  /** Removes every subscription of a leaving session (with meta events). */
-  removeSession(session: Session): void {
-    for (const subscription of [...session.subscriptions]) {
-      this.#drop(session, subscription);
-      this.#afterDrop(session, subscription);
+  /** The subscriptions `peer` holds. */
+  subscriptionsOf(peer: P): ReadonlySet<Subscription<P>> {
+    return this.#byPeer.get(peer) ?? new Set();
+  }
+
+  /** Removes every subscription of a leaving peer (with meta events). */
+  removePeer(peer: P): void {
+    const held = this.#byPeer.get(peer);
+    if (held === undefined) return;
+    for (const subscription of [...held]) {
+      this.#drop(peer, subscription);
+      this.#afterDrop(peer, subscription);
     }
+    this.#byPeer.delete(peer);
+  }
+
+  /** Same as {@link Broker.removePeer}. */
+  removeSession(peer: P): void {
+    this.removePeer(peer);
   }
 
   /**
@@ -232,20 +278,20 @@ export class Broker {
    */
   removeSubscriber(id: number, sessionId: number, reason?: string): void {
     const subscription = this.getSubscription(id);
-    const session = this.#realm.sessions.get(sessionId);
-    if (session === undefined || !subscription.subscribers.has(session)) {
+    const peer = [...subscription.subscribers].find((p) => p.id === sessionId);
+    if (peer === undefined) {
       throw new WampError(WAMP_ERRORS.NO_SUCH_SESSION, [
         `Session ${sessionId} is not subscribed to subscription ${id}`,
       ]);
     }
-    this.#drop(session, subscription);
-    if (session.subscriberRevocation) {
-      session.send([T.UNSUBSCRIBED, 0, {
+    this.#drop(peer, subscription);
+    if (peer.features.subscriberRevocation) {
+      peer.send([T.UNSUBSCRIBED, 0, {
         subscription: id,
         ...(reason === undefined ? {} : { reason }),
       }]);
     }
-    this.#afterDrop(session, subscription);
+    this.#afterDrop(peer, subscription);
   }
 
   /** Subscription ids by match policy. */
@@ -254,13 +300,13 @@ export class Broker {
   }
 
   /** The subscription for exactly (`topic`, `match`), if any. */
-  lookup(topic: string, match: MatchPolicy): Subscription | undefined {
+  lookup(topic: string, match: MatchPolicy): Subscription<P> | undefined {
     return this.#subscriptions.get(topic, match);
   }
 
   /** All subscriptions an event on `topic` would reach. */
-  matching(topic: string): Subscription[] {
-    const result: Subscription[] = [];
+  matching(topic: string): Subscription<P>[] {
+    const result: Subscription<P>[] = [];
     this.#subscriptions.forEachMatch(topic, (s) => result.push(s));
     return result;
   }
@@ -270,7 +316,7 @@ export class Broker {
    *
    * @throws {WampError} `wamp.error.no_such_subscription`.
    */
-  getSubscription(id: unknown): Subscription {
+  getSubscription(id: unknown): Subscription<P> {
     const subscription = this.#subscriptions.byId(id);
     if (subscription === undefined) {
       throw new WampError(WAMP_ERRORS.NO_SUCH_SUBSCRIPTION, [
@@ -280,13 +326,22 @@ export class Broker {
     return subscription;
   }
 
+  #indexOf(peer: P): Set<Subscription<P>> {
+    let held = this.#byPeer.get(peer);
+    if (held === undefined) {
+      held = new Set();
+      this.#byPeer.set(peer, held);
+    }
+    return held;
+  }
+
   #dispatch(
     topic: string,
     publicationId: number,
     details: Dict,
     payload: unknown[],
     filter: Filter | undefined,
-    publisher: Session | undefined,
+    publisher: P | undefined,
   ): void {
     this.#subscriptions.forEachMatch(topic, (subscription) => {
       const eventDetails = subscription.match === "exact"
@@ -307,10 +362,10 @@ export class Broker {
     });
   }
 
-  #sendRetained(session: Session, subscription: Subscription): void {
+  #sendRetained(peer: P, subscription: Subscription<P>): void {
     const send = (event: RetainedEvent) => {
-      if (event.filter !== undefined && !passes(event.filter, session)) return;
-      session.send([
+      if (event.filter !== undefined && !passes(event.filter, peer)) return;
+      peer.send([
         T.EVENT,
         subscription.id,
         event.publicationId,
@@ -335,18 +390,18 @@ export class Broker {
     }
   }
 
-  #drop(session: Session, subscription: Subscription): void {
-    subscription.subscribers.delete(session);
-    session.subscriptions.delete(subscription);
+  #drop(peer: P, subscription: Subscription<P>): void {
+    subscription.subscribers.delete(peer);
+    this.#byPeer.get(peer)?.delete(subscription);
     if (subscription.subscribers.size === 0) {
       this.#subscriptions.delete(subscription);
     }
   }
 
-  #afterDrop(session: Session, subscription: Subscription): void {
-    this.#realm.meta.onUnsubscribe(session, subscription);
+  #afterDrop(peer: P, subscription: Subscription<P>): void {
+    this.#events.onUnsubscribe(peer, subscription);
     if (subscription.subscribers.size === 0) {
-      this.#realm.meta.onSubscriptionDelete(session, subscription);
+      this.#events.onSubscriptionDelete(peer, subscription);
     }
   }
 }

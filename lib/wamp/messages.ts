@@ -47,6 +47,101 @@ export const MAX_ID = 9007199254740992;
 /** A JSON-like dictionary as it appears in WAMP messages. */
 export type Dict = Record<string, unknown>;
 
+/** `Arguments`: a list, or one binary value in payload passthrough mode. */
+export type Payload = unknown[] | Uint8Array;
+
+// Messages a router receives, as {@link checkIncoming} guarantees them:
+// handlers destructure the named fields instead of casting `message[n]`.
+
+/** `[HELLO, Realm, Details]` */
+export type HelloMessage = [type: 1, realm: string, details: Dict];
+/** `[AUTHENTICATE, Signature, Extra]` */
+export type AuthenticateMessage = [type: 5, signature: string, extra: Dict];
+/** `[ABORT, Details, Reason]` */
+export type AbortMessage = [type: 3, details: Dict, reason: string];
+/** `[GOODBYE, Details, Reason]` */
+export type GoodbyeMessage = [type: 6, details: Dict, reason: string];
+/** `[ERROR, RequestType, Request, Details, Error, Arguments?, ArgumentsKw?]` */
+export type ErrorMessage = [
+  type: 8,
+  requestType: number,
+  request: number,
+  details: Dict,
+  error: string,
+  args?: Payload,
+  kwargs?: Dict,
+];
+/** `[PUBLISH, Request, Options, Topic, Arguments?, ArgumentsKw?]` */
+export type PublishMessage = [
+  type: 16,
+  request: number,
+  options: Dict,
+  topic: string,
+  args?: Payload,
+  kwargs?: Dict,
+];
+/** `[SUBSCRIBE, Request, Options, Topic]` */
+export type SubscribeMessage = [
+  type: 32,
+  request: number,
+  options: Dict,
+  topic: string,
+];
+/** `[UNSUBSCRIBE, Request, Subscription]` */
+export type UnsubscribeMessage = [
+  type: 34,
+  request: number,
+  subscription: number,
+];
+/** `[CALL, Request, Options, Procedure, Arguments?, ArgumentsKw?]` */
+export type CallMessage = [
+  type: 48,
+  request: number,
+  options: Dict,
+  procedure: string,
+  args?: Payload,
+  kwargs?: Dict,
+];
+/** `[CANCEL, Request, Options]` */
+export type CancelMessage = [type: 49, request: number, options: Dict];
+/** `[REGISTER, Request, Options, Procedure]` */
+export type RegisterMessage = [
+  type: 64,
+  request: number,
+  options: Dict,
+  procedure: string,
+];
+/** `[UNREGISTER, Request, Registration]` */
+export type UnregisterMessage = [
+  type: 66,
+  request: number,
+  registration: number,
+];
+/** `[YIELD, Invocation, Options, Arguments?, ArgumentsKw?]` */
+export type YieldMessage = [
+  type: 70,
+  request: number,
+  options: Dict,
+  args?: Payload,
+  kwargs?: Dict,
+];
+
+/** Any message a router accepts, discriminated by its type code. */
+export type IncomingMessage =
+  | HelloMessage
+  | AuthenticateMessage
+  | AbortMessage
+  | GoodbyeMessage
+  | ErrorMessage
+  | PublishMessage
+  | SubscribeMessage
+  | UnsubscribeMessage
+  | CallMessage
+  | CancelMessage
+  | RegisterMessage
+  | UnregisterMessage
+  | YieldMessage;
+
 /** Kinds of fields the boundary check knows. */
 type FieldKind = "id" | "dict" | "list" | "args" | "string" | "code";
 
@@ -186,10 +281,10 @@ const FIELD_NOUN: Record<FieldKind, string> = {
  * check URI syntax (that depends on the realm).
  *
  * @param message The decoded message.
- * @returns The message type code.
+ * @returns The same array, typed by its type code.
  * @throws {ProtocolViolationError} When the message is malformed.
  */
-export function checkIncoming(message: unknown): number {
+export function checkIncoming(message: unknown): IncomingMessage {
   if (!Array.isArray(message) || message.length === 0) {
     throw new ProtocolViolationError("Message is not a non-empty list");
   }
@@ -222,7 +317,27 @@ export function checkIncoming(message: unknown): number {
       );
     }
   }
-  return code as number;
+  return message as IncomingMessage;
+}
+
+/**
+ * An ERROR message answering request `requestId` of type `requestType`.
+ *
+ * @param requestType The type code of the failed request.
+ * @param requestId Its request id.
+ * @param error The URI and payload.
+ * @returns `[ERROR, requestType, requestId, {}, uri, args?, kwargs?]`.
+ */
+export function errorMessage(
+  requestType: number,
+  requestId: number,
+  error: { uri: string; args?: unknown[]; kwargs?: Dict },
+): WampMessage {
+  return withPayload(
+    [MESSAGE_TYPES.ERROR, requestType, requestId, {}, error.uri],
+    error.args,
+    error.kwargs,
+  );
 }
 
 /**

@@ -5,15 +5,36 @@
  *
  * @module
  */
-import type { Broker, Subscription } from "./broker.ts";
-import type { Dealer, Registration } from "./dealer.ts";
+import type { Broker, BrokerEvents, Subscription } from "./broker.ts";
+import type { Dealer, DealerEvents, Registration } from "./dealer.ts";
 import { WAMP_ERRORS, WampError } from "./errors.ts";
 import { type Dict, isDict, isId } from "./messages.ts";
-import type { Realm } from "./realm.ts";
-import type { Session } from "./session.ts";
+import type { Peer } from "./peer.ts";
 import { isMatchPolicy, isValidUri, type MatchPolicy } from "./uri.ts";
 
-function subscriptionDetails(subscription: Subscription): Dict {
+/** A joined session as the meta API sees it. */
+export interface MetaMember extends Peer {
+  /** Hidden from the meta API (the router's own service sessions). */
+  readonly hidden: boolean;
+  /** P details (`wamp.session.get`, `on_join`). */
+  details(): Dict;
+  /** Ends the session with GOODBYE `reason` (`wamp.session.kill`). */
+  shutdown(reason: string, message?: string): void;
+}
+
+/** What the meta API needs from its realm. */
+export interface MetaHost<P extends MetaMember> {
+  /** Whether meta events are published. */
+  readonly enabled: boolean;
+  /** The joined sessions. */
+  members(): Iterable<P>;
+  /** The joined session with `id`, if any. */
+  member(id: number): P | undefined;
+  /** Publishes a meta event as the router. */
+  publish(topic: string, args: unknown[]): void;
+}
+
+function subscriptionDetails(subscription: Subscription<Peer>): Dict {
   return {
     id: subscription.id,
     created: subscription.created,
@@ -22,7 +43,7 @@ function subscriptionDetails(subscription: Subscription): Dict {
   };
 }
 
-function registrationDetails(registration: Registration): Dict {
+function registrationDetails(registration: Registration<Peer>): Dict {
   return {
     id: registration.id,
     created: registration.created,
@@ -71,28 +92,31 @@ function readLookupMatch(options: unknown): MatchPolicy {
   return match;
 }
 
-/** Meta events and procedures of one realm. */
-export class MetaApi {
-  readonly #realm: Realm;
+/**
+ * Meta events and procedures of one realm. It is the broker's and dealer's
+ * {@link BrokerEvents} / {@link DealerEvents}, so every change reaches its
+ * `on…` methods whether or not the meta API is enabled.
+ */
+export class MetaApi<P extends MetaMember = MetaMember>
+  implements BrokerEvents<P>, DealerEvents<P> {
+  readonly #host: MetaHost<P>;
 
-  /** @param realm The realm. */
-  constructor(realm: Realm) {
-    this.#realm = realm;
+  /** @param host The realm's members and publisher. */
+  constructor(host: MetaHost<P>) {
+    this.#host = host;
   }
 
   #publish(topic: string, args: unknown[]): void {
-    if (this.#realm.metaEnabled) {
-      this.#realm.broker.publishInternal(topic, args);
-    }
+    if (this.#host.enabled) this.#host.publish(topic, args);
   }
 
   /** `wamp.session.on_join` with the session details. */
-  onJoin(session: Session): void {
+  onJoin(session: P): void {
     this.#publish("wamp.session.on_join", [session.details()]);
   }
 
   /** `wamp.session.on_leave` with (session, authid, authrole). */
-  onLeave(session: Session): void {
+  onLeave(session: P): void {
     this.#publish("wamp.session.on_leave", [
       session.id,
       session.authid,
@@ -101,7 +125,7 @@ export class MetaApi {
   }
 
   /** `wamp.subscription.on_create`. */
-  onSubscriptionCreate(session: Session, subscription: Subscription): void {
+  onSubscriptionCreate(session: P, subscription: Subscription<P>): void {
     this.#publish("wamp.subscription.on_create", [
       session.id,
       subscriptionDetails(subscription),
@@ -109,7 +133,7 @@ export class MetaApi {
   }
 
   /** `wamp.subscription.on_subscribe`. */
-  onSubscribe(session: Session, subscription: Subscription): void {
+  onSubscribe(session: P, subscription: Subscription<P>): void {
     this.#publish("wamp.subscription.on_subscribe", [
       session.id,
       subscription.id,
@@ -117,7 +141,7 @@ export class MetaApi {
   }
 
   /** `wamp.subscription.on_unsubscribe`. */
-  onUnsubscribe(session: Session, subscription: Subscription): void {
+  onUnsubscribe(session: P, subscription: Subscription<P>): void {
     this.#publish("wamp.subscription.on_unsubscribe", [
       session.id,
       subscription.id,
@@ -125,7 +149,7 @@ export class MetaApi {
   }
 
   /** `wamp.subscription.on_delete`. */
-  onSubscriptionDelete(session: Session, subscription: Subscription): void {
+  onSubscriptionDelete(session: P, subscription: Subscription<P>): void {
     this.#publish("wamp.subscription.on_delete", [
       session.id,
       subscription.id,
@@ -133,7 +157,7 @@ export class MetaApi {
   }
 
   /** `wamp.registration.on_create`. */
-  onRegistrationCreate(session: Session, registration: Registration): void {
+  onRegistrationCreate(session: P, registration: Registration<P>): void {
     this.#publish("wamp.registration.on_create", [
       session.id,
       registrationDetails(registration),
@@ -141,7 +165,7 @@ export class MetaApi {
   }
 
   /** `wamp.registration.on_register`. */
-  onRegister(session: Session, registration: Registration): void {
+  onRegister(session: P, registration: Registration<P>): void {
     this.#publish("wamp.registration.on_register", [
       session.id,
       registration.id,
@@ -149,7 +173,7 @@ export class MetaApi {
   }
 
   /** `wamp.registration.on_unregister`. */
-  onUnregister(session: Session, registration: Registration): void {
+  onUnregister(session: P, registration: Registration<P>): void {
     this.#publish("wamp.registration.on_unregister", [
       session.id,
       registration.id,
@@ -157,23 +181,23 @@ export class MetaApi {
   }
 
   /** `wamp.registration.on_delete`. */
-  onRegistrationDelete(session: Session, registration: Registration): void {
+  onRegistrationDelete(session: P, registration: Registration<P>): void {
     this.#publish("wamp.registration.on_delete", [
       session.id,
       registration.id,
     ]);
   }
 
-  /** Adds the meta procedures to `dealer`. */
-  registerProcedures(dealer: Dealer): void {
+  /** Adds the meta procedures to `dealer`, reading `broker` too. */
+  registerProcedures(dealer: Dealer<P>, broker: Broker<P>): void {
     this.#registerSessionProcedures(dealer);
-    this.#registerSubscriptionProcedures(dealer, this.#realm.broker);
+    this.#registerSubscriptionProcedures(dealer, broker);
     this.#registerRegistrationProcedures(dealer);
   }
 
-  #visibleSessions(filter: Set<string> | undefined): Session[] {
-    const result: Session[] = [];
-    for (const session of this.#realm.sessions.values()) {
+  #visibleSessions(filter: Set<string> | undefined): P[] {
+    const result: P[] = [];
+    for (const session of this.#host.members()) {
       if (session.hidden) continue;
       if (filter !== undefined && !filter.has(session.authrole)) continue;
       result.push(session);
@@ -181,8 +205,8 @@ export class MetaApi {
     return result;
   }
 
-  #registerSessionProcedures(dealer: Dealer): void {
-    const realm = this.#realm;
+  #registerSessionProcedures(dealer: Dealer<P>): void {
+    const host = this.#host;
     dealer.registerInternal(
       "wamp.session.count",
       (_, args) => this.#visibleSessions(readAuthroleFilter(args)).length,
@@ -194,7 +218,7 @@ export class MetaApi {
     );
     dealer.registerInternal("wamp.session.get", (_, args) => {
       const id = requireId(args[0], "session");
-      const session = realm.sessions.get(id);
+      const session = host.member(id);
       if (session === undefined || session.hidden) {
         throw new WampError(WAMP_ERRORS.NO_SUCH_SESSION, [
           `No session with id ${id} exists on this realm`,
@@ -205,7 +229,7 @@ export class MetaApi {
     dealer.registerInternal("wamp.session.kill", (caller, args, kwargs) => {
       const id = requireId(args[0], "session");
       const close = readKillOptions(kwargs);
-      const session = realm.sessions.get(id);
+      const session = host.member(id);
       if (session === undefined || session === caller || session.hidden) {
         throw new WampError(WAMP_ERRORS.NO_SUCH_SESSION, [
           `No other session with id ${id} exists on this realm`,
@@ -214,7 +238,7 @@ export class MetaApi {
       session.shutdown(close.reason, close.message);
       return undefined;
     });
-    const killWhere = (caller: Session, test: (s: Session) => boolean) => {
+    const killWhere = (caller: P, test: (s: P) => boolean) => {
       const victims = this.#visibleSessions(undefined).filter((s) =>
         s !== caller && test(s)
       );
@@ -251,7 +275,7 @@ export class MetaApi {
     );
   }
 
-  #registerSubscriptionProcedures(dealer: Dealer, broker: Broker): void {
+  #registerSubscriptionProcedures(dealer: Dealer<P>, broker: Broker<P>): void {
     const p = "wamp.subscription.";
     dealer.registerInternal(p + "list", () => broker.list());
     dealer.registerInternal(p + "lookup", (_, args) => {
@@ -293,7 +317,7 @@ export class MetaApi {
     });
   }
 
-  #registerRegistrationProcedures(dealer: Dealer): void {
+  #registerRegistrationProcedures(dealer: Dealer<P>): void {
     const p = "wamp.registration.";
     dealer.registerInternal(p + "list", () => dealer.list());
     dealer.registerInternal(p + "lookup", (_, args) => {

@@ -1,12 +1,20 @@
 /**
- * A realm: its roles, its sessions, its broker and dealer, and its meta
- * API. Realm configuration mirrors Crossbar's `realms` entries.
+ * A realm: its roles, its members, its broker and dealer, its meta API and
+ * its routing seam. Realm configuration mirrors Crossbar's `realms` entries.
+ *
+ * Message path of an established session: `session.ts` checks the state
+ * machine, then {@link Realm.dispatch} hands each message (a typed tuple
+ * from `messages.ts`) to the broker or dealer. The realm is their
+ * {@link Gate} (authorization by role, URI check, membership) and wires the
+ * meta API in as their events; a cluster backplane set on
+ * {@link Realm.backplane} gets the routing hooks of `routing.ts`.
  *
  * @module
  */
 import {
   type Action,
   type Authorization,
+  type AuthorizingSession,
   createRoles,
   type InternalCall,
   type Role,
@@ -15,10 +23,35 @@ import {
 } from "./authorization.ts";
 import { Broker } from "./broker.ts";
 import { Dealer } from "./dealer.ts";
-import { MetaApi } from "./meta_api.ts";
-import type { Session } from "./session.ts";
+import { ProtocolViolationError } from "./errors.ts";
+import {
+  type Dict,
+  type IncomingMessage,
+  MESSAGE_TYPES as T,
+  messageName,
+} from "./messages.ts";
+import { MetaApi, type MetaMember } from "./meta_api.ts";
+import type { Gate } from "./peer.ts";
+import type { RealmBackplane } from "./routing.ts";
+import type { WampMessage } from "./transport.ts";
 import type { UriCheck } from "./uri.ts";
 import type { Logger } from "../log/logger.ts";
+
+export type { RealmBackplane } from "./routing.ts";
+
+/**
+ * A session as its realm sees it: a peer with a role, details for the meta
+ * API and dynamic authorizers, and a way to report asynchronous failures.
+ * `session.ts` implements it.
+ */
+export interface RealmMember extends MetaMember, AuthorizingSession {
+  /** The role object, while joined. */
+  readonly role: Role | undefined;
+  /** The realm it joined (unset when it leaves). */
+  readonly realm: Realm | undefined;
+  /** Handles an error from an asynchronous step of handling `message`. */
+  reportAsyncError(error: unknown, message: WampMessage): void;
+}
 
 /** Realm `options` (Crossbar's keys; only some change behaviour here). */
 export interface RealmOptions {
@@ -82,7 +115,7 @@ export interface RealmHost {
 }
 
 /** A running realm. */
-export class Realm {
+export class Realm implements Gate<RealmMember> {
   /** Realm name. */
   readonly name: string;
   /** URI syntax check for this realm. */
@@ -92,15 +125,20 @@ export class Realm {
   /** WELCOME `roles` announcing the router's features. */
   readonly features: Record<string, unknown>;
   /** Joined sessions by id. */
-  readonly sessions: Map<number, Session> = new Map();
+  readonly sessions: Map<number, RealmMember> = new Map();
   /** Pub/sub. */
-  readonly broker: Broker;
+  readonly broker: Broker<RealmMember>;
   /** RPC. */
-  readonly dealer: Dealer;
+  readonly dealer: Dealer<RealmMember>;
   /** Meta API events and procedures. */
-  readonly meta: MetaApi;
+  readonly meta: MetaApi<RealmMember>;
   /** Router log. */
   readonly logger: Logger;
+  /**
+   * The cluster backplane this realm is routed through besides local
+   * delivery (`routing.ts`); `undefined` (the default) routes locally only.
+   */
+  backplane: RealmBackplane<RealmMember> | undefined;
   readonly #roles: Map<string, Role>;
 
   /**
@@ -115,31 +153,19 @@ export class Realm {
     const call: InternalCall = (procedure, args) =>
       host.callOn(this.name, procedure, args);
     this.#roles = createRoles(config.roles ?? [], call);
-    const meta = this.metaEnabled
-      ? {
-        "session_meta_api": true,
-      }
-      : {};
-    this.features = {
-      broker: {
-        features: {
-          ...BROKER_FEATURES,
-          ...meta,
-          ...(this.metaEnabled ? { subscription_meta_api: true } : {}),
-        },
-      },
-      dealer: {
-        features: {
-          ...DEALER_FEATURES,
-          ...meta,
-          ...(this.metaEnabled ? { registration_meta_api: true } : {}),
-        },
-      },
-    };
-    this.meta = new MetaApi(this);
-    this.broker = new Broker(this);
-    this.dealer = new Dealer(this);
-    if (this.metaEnabled) this.meta.registerProcedures(this.dealer);
+    this.features = announcedFeatures(this.metaEnabled);
+    this.meta = new MetaApi<RealmMember>({
+      enabled: this.metaEnabled,
+      members: () => this.sessions.values(),
+      member: (id) => this.sessions.get(id),
+      publish: (topic, args) => this.broker.publishInternal(topic, args),
+    });
+    const backplane = () => this.backplane;
+    this.broker = new Broker({ gate: this, events: this.meta, backplane });
+    this.dealer = new Dealer({ gate: this, events: this.meta, backplane });
+    if (this.metaEnabled) {
+      this.meta.registerProcedures(this.dealer, this.broker);
+    }
   }
 
   /** The role called `name`, if it exists on this realm. */
@@ -148,7 +174,7 @@ export class Realm {
   }
 
   /** Whether `session` is the router's own (trusted) kind of session. */
-  isTrusted(session: Session): boolean {
+  isTrusted(session: RealmMember): boolean {
     return session.authrole === TRUSTED_ROLE_NAME;
   }
 
@@ -158,10 +184,10 @@ export class Realm {
    * @returns The decision, synchronously for static roles.
    */
   authorize(
-    session: Session,
+    session: RealmMember,
     uri: string,
     action: Action,
-    options: Record<string, unknown>,
+    options: Dict,
   ): Authorization | Promise<Authorization> {
     const role = session.role;
     if (role === undefined) {
@@ -170,17 +196,99 @@ export class Realm {
     return role.authorize(session, uri, action, options);
   }
 
+  /** {@inheritDoc Gate.isActive} */
+  isActive(session: RealmMember): boolean {
+    return session.realm === this;
+  }
+
+  /** {@inheritDoc Gate.failed} */
+  failed(session: RealmMember, error: unknown, message: WampMessage): void {
+    session.reportAsyncError(error, message);
+  }
+
+  /**
+   * Handles one message of an established member (everything but GOODBYE
+   * and ABORT, which its session handles).
+   *
+   * @throws {ProtocolViolationError} For a message a client may not send
+   *   on an established session.
+   * @throws {WampError} When the request fails (becomes its ERROR).
+   */
+  dispatch(session: RealmMember, message: IncomingMessage): void {
+    switch (message[0]) {
+      case T.PUBLISH:
+        return this.broker.publish(session, message);
+      case T.SUBSCRIBE:
+        return this.broker.subscribe(session, message);
+      case T.UNSUBSCRIBE:
+        return this.broker.unsubscribe(session, message);
+      case T.CALL:
+        return this.dealer.call(session, message);
+      case T.YIELD:
+        return this.dealer.yield(session, message);
+      case T.CANCEL:
+        return this.dealer.cancel(session, message);
+      case T.REGISTER:
+        return this.dealer.register(session, message);
+      case T.UNREGISTER:
+        return this.dealer.unregister(session, message);
+      case T.ERROR:
+        if (message[1] !== T.INVOCATION) {
+          throw new ProtocolViolationError(
+            `Received ERROR for ${
+              messageName(message[1])
+            }; a client may only send ERROR for INVOCATION`,
+          );
+        }
+        return this.dealer.invocationError(session, message);
+      default:
+        throw new ProtocolViolationError(
+          `Received ${messageName(message[0])} on an established session`,
+        );
+    }
+  }
+
+  /**
+   * Local delivery of traffic from elsewhere (`routing.ts`): handles a
+   * PUBLISH or CALL (or YIELD, CANCEL, ERROR) of `peer`, a stand-in for a
+   * session on another node, as if a member had sent it.
+   */
+  deliver(peer: RealmMember, message: IncomingMessage): void {
+    this.dispatch(peer, message);
+  }
+
   /** Adds a session that was just welcomed. */
-  join(session: Session): void {
+  join(session: RealmMember): void {
     this.sessions.set(session.id, session);
     if (!session.hidden) this.meta.onJoin(session);
   }
 
   /** Removes a session and everything it held. */
-  leave(session: Session): void {
+  leave(session: RealmMember): void {
     if (!this.sessions.delete(session.id)) return;
-    this.dealer.removeSession(session);
-    this.broker.removeSession(session);
+    this.dealer.removePeer(session);
+    this.broker.removePeer(session);
+    this.backplane?.left(session);
     if (!session.hidden) this.meta.onLeave(session);
   }
+}
+
+function announcedFeatures(metaEnabled: boolean): Record<string, unknown> {
+  const meta = metaEnabled ? { "session_meta_api": true } : {};
+  return {
+    broker: {
+      features: {
+        ...BROKER_FEATURES,
+        ...meta,
+        ...(metaEnabled ? { subscription_meta_api: true } : {}),
+      },
+    },
+    dealer: {
+      features: {
+        ...DEALER_FEATURES,
+        ...meta,
+        ...(metaEnabled ? { registration_meta_api: true } : {}),
+      },
+    },
+  };
 }

@@ -248,8 +248,7 @@ export class Router implements ProcedureCaller {
     authMethods: ReadonlyMap<string, AuthMethod>,
     hidden: boolean,
   ): Session {
-    const session = new Session(transport, this.#host, authMethods);
-    session.hidden = hidden;
+    const session = new Session(transport, this.#host, authMethods, hidden);
     if (this.#closing !== undefined) {
       transport.close();
       return session;

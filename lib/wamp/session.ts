@@ -1,8 +1,9 @@
 /**
  * One router-side WAMP session per attached transport: the handshake state
- * machine (HELLO → CHALLENGE/AUTHENTICATE → WELCOME | ABORT), the dispatch
- * of established-session messages to the realm's broker and dealer, and
- * GOODBYE in both directions.
+ * machine (HELLO → CHALLENGE/AUTHENTICATE → WELCOME | ABORT), GOODBYE in
+ * both directions, and error reporting. Established-session messages go to
+ * `Realm.dispatch` (`realm.ts`), which hands them to the broker or dealer;
+ * a session is their {@link Peer} and the realm's {@link RealmMember}.
  *
  * @module
  */
@@ -12,11 +13,15 @@ import type {
   AuthResult,
 } from "./auth/authenticator.ts";
 import type { Authorization, Role } from "./authorization.ts";
+import type { Peer, PeerFeatures } from "./peer.ts";
+import { NO_FEATURES } from "./peer.ts";
 import { ProtocolViolationError, WAMP_ERRORS, WampError } from "./errors.ts";
-import { IdCounter } from "./ids.ts";
 import {
+  type AuthenticateMessage,
   checkIncoming,
   type Dict,
+  type HelloMessage,
+  type IncomingMessage,
   isDict,
   MESSAGE_TYPES as T,
   messageName,
@@ -31,10 +36,7 @@ import {
 import type { Logger } from "../log/logger.ts";
 import { countWampMessage } from "../metrics/wamp_traffic.ts";
 import { readHello } from "./_hello.ts";
-import type { Invocation } from "./dealer.ts";
-import type { Realm } from "./realm.ts";
-import type { Subscription } from "./broker.ts";
-import type { Registration } from "./dealer.ts";
+import type { Realm, RealmMember } from "./realm.ts";
 
 /** What a session needs from the router that owns it. */
 export interface SessionHost {
@@ -66,7 +68,7 @@ const GOODBYE_WAIT_MS = 2000;
  * `Router.attach()`; the transport feeds it through the
  * {@link TransportHandler} methods.
  */
-export class Session implements TransportHandler {
+export class Session implements TransportHandler, Peer, RealmMember {
   /** The connection. */
   readonly transport: Transport;
   /** Session id (0 before HELLO). */
@@ -87,28 +89,15 @@ export class Session implements TransportHandler {
   role: Role | undefined;
   /** Cache of dynamic authorization decisions marked `cache`. */
   readonly authorizationCache: Map<string, Authorization> = new Map();
-  /** Subscriptions this session holds. */
-  readonly subscriptions: Set<Subscription> = new Set();
-  /** Registrations this session holds. */
-  readonly registrations: Set<Registration> = new Set();
-  /** Pending invocations sent to this session, by invocation request id. */
-  readonly invocations: Map<number, Invocation> = new Map();
-  /** Pending calls made by this session, by its CALL request id. */
-  readonly calls: Map<number, Invocation> = new Map();
-  /** Whether the peer's callee role announced call_canceling. */
-  calleeCanCancel = false;
-  /** Whether the peer's callee role announced registration_revocation. */
-  calleeRevocation = false;
-  /** Whether the peer's subscriber role announced subscription_revocation. */
-  subscriberRevocation = false;
+  /** Client features announced in HELLO. */
+  features: PeerFeatures = NO_FEATURES;
   /** Hidden from the session meta API (the router's own service session). */
-  hidden = false;
+  readonly hidden: boolean;
   /** When the session joined (ISO time). */
   joinedAt = "";
 
   readonly #host: SessionHost;
   readonly #authMethods: ReadonlyMap<string, AuthMethod>;
-  readonly #requestIds = new IdCounter();
   #state: State = "initial";
   #authenticator: Authenticator | undefined;
   #goodbyeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -117,15 +106,18 @@ export class Session implements TransportHandler {
    * @param transport The connection.
    * @param host The router.
    * @param authMethods Methods offered on this transport.
+   * @param hidden Hide it from the meta API (the router's own sessions).
    */
   constructor(
     transport: Transport,
     host: SessionHost,
     authMethods: ReadonlyMap<string, AuthMethod>,
+    hidden = false,
   ) {
     this.transport = transport;
     this.#host = host;
     this.#authMethods = authMethods;
+    this.hidden = hidden;
   }
 
   /** Whether the session has joined a realm and not left. */
@@ -138,11 +130,6 @@ export class Session implements TransportHandler {
     if (this.#state === "closed") return;
     countWampMessage("out", message[0]);
     this.transport.send(message);
-  }
-
-  /** Next router-generated request id in this session's scope. */
-  nextRequestId(): number {
-    return this.#requestIds.next();
   }
 
   /**
@@ -172,10 +159,8 @@ export class Session implements TransportHandler {
   onMessage(message: WampMessage): void {
     if (this.#state === "closed") return;
     countWampMessage("in", message[0]);
-    let code: number;
     try {
-      code = checkIncoming(message);
-      this.#dispatch(code, message);
+      this.#dispatch(checkIncoming(message));
     } catch (error) {
       this.#fail(error, message);
     }
@@ -280,15 +265,16 @@ export class Session implements TransportHandler {
     if (this.#state === "established") this.#fail(error, message);
   }
 
-  #dispatch(code: number, message: WampMessage): void {
+  #dispatch(message: IncomingMessage): void {
+    const code = message[0];
     switch (this.#state) {
       case "established":
-        return this.#dispatchEstablished(code, message);
+        return this.#dispatchEstablished(message);
       case "initial":
-        if (code === T.HELLO) return this.#hello(message);
+        if (message[0] === T.HELLO) return this.#hello(message);
         break;
       case "challenged":
-        if (code === T.AUTHENTICATE) return this.#authenticate(message);
+        if (message[0] === T.AUTHENTICATE) return this.#authenticate(message);
         break;
       case "closing":
         if (code === T.GOODBYE) this.#closeTransport();
@@ -306,34 +292,8 @@ export class Session implements TransportHandler {
     );
   }
 
-  #dispatchEstablished(code: number, message: WampMessage): void {
-    const realm = this.realm!;
-    switch (code) {
-      case T.PUBLISH:
-        return realm.broker.publish(this, message);
-      case T.SUBSCRIBE:
-        return realm.broker.subscribe(this, message);
-      case T.UNSUBSCRIBE:
-        return realm.broker.unsubscribe(this, message);
-      case T.CALL:
-        return realm.dealer.call(this, message);
-      case T.YIELD:
-        return realm.dealer.yield(this, message);
-      case T.CANCEL:
-        return realm.dealer.cancel(this, message);
-      case T.REGISTER:
-        return realm.dealer.register(this, message);
-      case T.UNREGISTER:
-        return realm.dealer.unregister(this, message);
-      case T.ERROR:
-        if (message[1] !== T.INVOCATION) {
-          throw new ProtocolViolationError(
-            `Received ERROR for ${
-              messageName(message[1])
-            }; a client may only send ERROR for INVOCATION`,
-          );
-        }
-        return realm.dealer.invocationError(this, message);
+  #dispatchEstablished(message: IncomingMessage): void {
+    switch (message[0]) {
       case T.GOODBYE:
         this.send([T.GOODBYE, {}, WAMP_ERRORS.GOODBYE_AND_OUT]);
         this.#leaveRealm();
@@ -342,17 +302,13 @@ export class Session implements TransportHandler {
       case T.ABORT:
         return this.#closeTransport();
       default:
-        throw new ProtocolViolationError(
-          `Received ${messageName(code)} on an established session`,
-        );
+        return this.realm!.dispatch(this, message);
     }
   }
 
-  #hello(message: WampMessage): void {
+  #hello(message: HelloMessage): void {
     const hello = readHello(message);
-    this.calleeCanCancel = hello.features.calleeCanCancel;
-    this.calleeRevocation = hello.features.calleeRevocation;
-    this.subscriberRevocation = hello.features.subscriberRevocation;
+    this.features = hello.features;
     const method = hello.authmethods.map((m) => this.#authMethods.get(m))
       .find((m) => m !== undefined);
     if (method === undefined) {
@@ -380,14 +336,10 @@ export class Session implements TransportHandler {
     });
   }
 
-  #authenticate(message: WampMessage): void {
+  #authenticate(message: AuthenticateMessage): void {
+    const [, signature, extra] = message;
     this.#state = "authenticating";
-    this.#await(() =>
-      this.#authenticator!.authenticate(
-        message[1] as string,
-        message[2] as Dict,
-      )
-    );
+    this.#await(() => this.#authenticator!.authenticate(signature, extra));
   }
 
   /** Runs one authenticator step; a throw counts as a failed step. */

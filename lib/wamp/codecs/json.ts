@@ -18,6 +18,7 @@ import type { WampMessage } from "../transport.ts";
  */
 const BATCH_SEPARATOR = "\x1e";
 const AUTOBAHN_SEPARATOR = "\x18";
+// deno-lint-ignore no-control-regex -- the separators are control characters
 const SEPARATORS_REGEXP = /[\x18\x1e]/;
 
 function encodeJson(message: WampMessage): string {
