@@ -11,15 +11,22 @@ import type { PathService, ServeContext } from "../web/path_service.ts";
 import { type Counter, type CounterSeries, Registry } from "./registry.ts";
 import { wampTraffic } from "./wamp_traffic.ts";
 
-/** Figures a wsgi pool reports (`WorkerPool.stats()` of `lib/apphost`). */
+/**
+ * Figures a wsgi path reports (`stats()` of `lib/apphost`'s wsgi service;
+ * only these fields are read).
+ */
 export interface PoolStats {
-  /** Live workers. */
-  readonly workers: number;
+  /** Live workers (starting ones included). */
+  readonly size: number;
   /** Requests waiting for a worker. */
   readonly queued: number;
+  /** Requests being served by a worker. */
+  readonly inFlight?: number;
+  /** Replacement workers whose app failed to load. */
+  readonly loadFailures?: number;
   /** Workers replaced after a crash. */
   readonly restarts?: number;
-  /** Workers replaced after a request timed out. */
+  /** Requests answered 504 after the path's `timeout`. */
   readonly timeouts?: number;
   /** Workers recycled (`max_requests`, memory). */
   readonly recycles?: number;
@@ -91,7 +98,7 @@ export class NodeMetrics {
     r.gaugeFrom(
       "crossbar_wsgi_workers",
       "Live workers of each wsgi pool.",
-      pools((s) => s.workers),
+      pools((s) => s.size),
     );
     r.gaugeFrom(
       "crossbar_wsgi_queue_depth",
@@ -104,14 +111,19 @@ export class NodeMetrics {
       pools((s) => s.restarts),
     );
     r.counterFrom(
-      "crossbar_wsgi_worker_timeouts_total",
-      "Workers replaced after a request timed out, per wsgi pool.",
+      "crossbar_wsgi_timeouts_total",
+      "Requests answered 504 after the path's timeout, per wsgi pool.",
       pools((s) => s.timeouts),
     );
     r.counterFrom(
       "crossbar_wsgi_worker_recycles_total",
       "Workers recycled gracefully, per wsgi pool.",
       pools((s) => s.recycles),
+    );
+    r.counterFrom(
+      "crossbar_wsgi_worker_load_failures_total",
+      "Replacement workers whose app failed to load, per wsgi pool.",
+      pools((s) => s.loadFailures),
     );
     r.gaugeFrom(
       "crossbar_wamp_sessions",

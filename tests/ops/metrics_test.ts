@@ -133,6 +133,13 @@ Deno.test("metrics: Prometheus text that the real parser reads, counters matchin
     value(samples, "crossbar_wamp_sessions", { realm: "realm1" }),
     1,
   );
+  // The pool of "/" (workers: 2), idle and never restarted.
+  assertEquals(value(samples, "crossbar_wsgi_workers", { path: "/" }), 2);
+  assertEquals(value(samples, "crossbar_wsgi_queue_depth", { path: "/" }), 0);
+  assertEquals(
+    value(samples, "crossbar_wsgi_worker_restarts_total", { path: "/" }),
+    0,
+  );
   const wampCount = (direction: string, type: string) =>
     value(samples, "crossbar_wamp_messages_total", { direction, type });
   assertEquals(wampCount("in", "HELLO"), 1);
@@ -156,6 +163,8 @@ Deno.test("metrics: Prometheus text that the real parser reads, counters matchin
   const health = await ready.json();
   assertEquals(health.ready, true);
   assertEquals(health.status, "ok");
+  assertEquals(health.pools[0].path, "/");
+  assertEquals(health.pools[0].size, 2);
   node.kill("SIGTERM");
   assertEquals((await node.status).code, 0);
 });
