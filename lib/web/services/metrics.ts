@@ -86,7 +86,7 @@ function health(metrics: NodeMetrics, readiness: boolean, head: boolean) {
   const body = {
     status: ready ? "ok" : "starting",
     ready,
-    uptime_seconds: Math.round(
+    "uptime_seconds": Math.round(
       (Date.now() - metrics.startedAt.getTime()) / 1000,
     ),
     pools: metrics.pools().map(([path, stats]) => ({ path, ...stats })),
