@@ -6,11 +6,20 @@
  */
 
 import * as v from "valibot";
-import { bool, dict, id, int, strict, unsupported } from "./common.ts";
+import {
+  bool,
+  expected,
+  id,
+  int,
+  notArray,
+  strict,
+  unsupported,
+} from "./common.ts";
 import { AuthSchema } from "./auth.ts";
 import { EndpointSchema } from "./endpoint.ts";
 import { SerializersSchema } from "./websocket.ts";
 import {
+  PATH_KEY_REGEXP,
   PathsSchema,
   WebOptionsSchema,
   WebSocketServiceSchema,
@@ -48,18 +57,66 @@ export const RAWSOCKET_ENTRIES = {
   debug: v.optional(bool(), false),
 };
 
+/**
+ * `Deno.listenTls` cannot ask for client certificates, so a stream
+ * transport refuses `ca_certificates` up front rather than at start.
+ */
+function noClientCertificates<T extends { endpoint: unknown }>(
+  kind: string,
+): v.CheckAction<T, string> {
+  return v.check<T, string>(
+    (transport) => {
+      const endpoint = transport.endpoint as {
+        type: string;
+        tls?: { ca_certificates?: unknown };
+      };
+      return endpoint.type !== "tcp" ||
+        endpoint.tls?.ca_certificates === undefined;
+    },
+    `client certificates ("ca_certificates") are not supported on ${kind} transports yet (use a web transport)`,
+  );
+}
+
 /** A `rawsocket` transport: WAMP over length-prefixed frames. */
-export const RawSocketTransportSchema = strict({
+const RawSocketObjectSchema = strict({
   type: v.literal("rawsocket"),
   endpoint: EndpointSchema,
   ...RAWSOCKET_ENTRIES,
 }, "an object (a rawsocket transport)");
 
-/**
- * A `universal` transport: one port serving RawSocket, WebSocket paths and
- * a web path table, told apart by the first octets of each connection.
- */
-export const UniversalTransportSchema = strict({
+/** A `rawsocket` transport: WAMP over length-prefixed frames. */
+export const RawSocketTransportSchema = v.pipe(
+  RawSocketObjectSchema,
+  noClientCertificates<v.InferOutput<typeof RawSocketObjectSchema>>(
+    "rawsocket",
+  ),
+);
+
+const WebSocketMapKeySchema = v.pipe(
+  v.string(),
+  v.check(
+    (key) => PATH_KEY_REGEXP.test(key),
+    (issue) =>
+      `invalid WebSocket path ${
+        JSON.stringify(issue.input)
+      } (expected "/" or a path segment of letters, digits, "_" and "-")`,
+  ),
+);
+
+/** `websocket` of a universal transport: first path segments to endpoints. */
+const WebSocketMapSchema = v.pipe(
+  notArray("an object (paths to websocket endpoints)"),
+  v.record(
+    WebSocketMapKeySchema,
+    WebSocketServiceSchema,
+    expected("an object (paths to websocket endpoints)"),
+  ),
+) as unknown as v.GenericSchema<
+  Record<string, v.InferInput<typeof WebSocketServiceSchema>>,
+  Record<string, v.InferOutput<typeof WebSocketServiceSchema>>
+>;
+
+const UniversalObjectSchema = strict({
   type: v.literal("universal"),
   id: v.exactOptional(id()),
   endpoint: EndpointSchema,
@@ -68,7 +125,7 @@ export const UniversalTransportSchema = strict({
     strict(RAWSOCKET_ENTRIES, "an object (RawSocket settings)"),
   ),
   /** WebSocket endpoints by first path segment (`"ws"`, or `"/"`). */
-  websocket: v.optional(dict(WebSocketServiceSchema), {}),
+  websocket: v.optional(WebSocketMapSchema, {}),
   /** The web path table; absent: other HTTP requests are closed. */
   web: v.exactOptional(strict({
     paths: PathsSchema,
@@ -76,3 +133,14 @@ export const UniversalTransportSchema = strict({
   }, "an object (web settings)")),
   mqtt: unsupported("MQTT on a universal transport is not supported yet"),
 }, "an object (a universal transport)");
+
+/**
+ * A `universal` transport: one port serving RawSocket, WebSocket paths and
+ * a web path table, told apart by the first octets of each connection.
+ */
+export const UniversalTransportSchema = v.pipe(
+  UniversalObjectSchema,
+  noClientCertificates<v.InferOutput<typeof UniversalObjectSchema>>(
+    "universal",
+  ),
+);
