@@ -10,6 +10,7 @@ import type { Dealer, DealerEvents, Registration } from "./dealer.ts";
 import { WAMP_ERRORS, WampError } from "./errors.ts";
 import { type Dict, isDict, isId } from "./messages.ts";
 import type { Peer } from "./peer.ts";
+import { Testaments } from "./_testaments.ts";
 import { isMatchPolicy, isValidUri, type MatchPolicy } from "./uri.ts";
 
 /** A joined session as the meta API sees it. */
@@ -30,8 +31,8 @@ export interface MetaHost<P extends MetaMember> {
   members(): Iterable<P>;
   /** The joined session with `id`, if any. */
   member(id: number): P | undefined;
-  /** Publishes a meta event as the router. */
-  publish(topic: string, args: unknown[]): void;
+  /** Publishes an event as the router (meta events, testaments). */
+  publish(topic: string, args: unknown[], kwargs?: Dict): void;
 }
 
 function subscriptionDetails(subscription: Subscription<Peer>): Dict {
@@ -100,6 +101,7 @@ function readLookupMatch(options: unknown): MatchPolicy {
 export class MetaApi<P extends MetaMember = MetaMember>
   implements BrokerEvents<P>, DealerEvents<P> {
   readonly #host: MetaHost<P>;
+  readonly #testaments = new Testaments<P>();
 
   /** @param host The realm's members and publisher. */
   constructor(host: MetaHost<P>) {
@@ -115,8 +117,14 @@ export class MetaApi<P extends MetaMember = MetaMember>
     this.#publish("wamp.session.on_join", [session.details()]);
   }
 
-  /** `wamp.session.on_leave` with (session, authid, authrole). */
+  /**
+   * Publishes the leaving session's testaments, then `wamp.session.on_leave`
+   * with (session, authid, authrole).
+   */
   onLeave(session: P): void {
+    for (const testament of this.#testaments.take(session)) {
+      this.#host.publish(testament.topic, testament.args, testament.kwargs);
+    }
     this.#publish("wamp.session.on_leave", [
       session.id,
       session.authid,
@@ -263,6 +271,14 @@ export class MetaApi<P extends MetaMember = MetaMember>
         for (const s of victims) s.shutdown(close.reason, close.message);
         return victims.length;
       },
+    );
+    dealer.registerInternal(
+      "wamp.session.add_testament",
+      (caller, args, kwargs) => this.#testaments.add(caller, args, kwargs),
+    );
+    dealer.registerInternal(
+      "wamp.session.flush_testaments",
+      (caller, _args, kwargs) => this.#testaments.flush(caller, kwargs),
     );
     dealer.registerInternal(
       "wamp.session.kill_all",

@@ -1,6 +1,7 @@
 /**
  * The WAMP v2 router core: realms, roles and permissions, broker, dealer,
- * meta API, and an in-process client. The wire layer (codecs, WebSocket
+ * meta API, the routing seam for a cluster backplane (`routing.ts`), and an
+ * in-process client. The wire layer (codecs, WebSocket
  * transport) and the configured auth methods live beside it and meet it at
  * `transport.ts` and `auth/authenticator.ts`.
  *
@@ -59,7 +60,15 @@ export {
   WampError,
   type WampErrorUri,
 } from "./errors.ts";
-export { MESSAGE_TYPES, type MessageType } from "./messages.ts";
+export {
+  type CallMessage,
+  type IncomingMessage,
+  MESSAGE_TYPES,
+  type MessageType,
+  type PublishMessage,
+} from "./messages.ts";
+export type { Gate, Peer, PeerFeatures } from "./peer.ts";
+export type { RealmBackplane, RoutedRegistration } from "./routing.ts";
 export {
   convertStarredUri,
   isValidUri,

@@ -158,7 +158,8 @@ export class Realm implements Gate<RealmMember> {
       enabled: this.metaEnabled,
       members: () => this.sessions.values(),
       member: (id) => this.sessions.get(id),
-      publish: (topic, args) => this.broker.publishInternal(topic, args),
+      publish: (topic, args, kwargs) =>
+        this.broker.publishInternal(topic, args, kwargs),
     });
     const backplane = () => this.backplane;
     this.broker = new Broker({ gate: this, events: this.meta, backplane });
@@ -287,7 +288,9 @@ function announcedFeatures(metaEnabled: boolean): Record<string, unknown> {
       features: {
         ...DEALER_FEATURES,
         ...meta,
-        ...(metaEnabled ? { registration_meta_api: true } : {}),
+        ...(metaEnabled
+          ? { registration_meta_api: true, testament_meta_api: true }
+          : {}),
       },
     },
   };

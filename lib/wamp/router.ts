@@ -5,11 +5,13 @@
  * Connection lifecycle:
  * 1. The wire layer (`websocket_transport.ts`) or `connectLocal()` calls
  *    `Router.attach()` and feeds decoded messages to the returned handler.
- * 2. `session.ts` validates each message (`messages.ts`), runs the
- *    handshake with the transport's auth methods and joins a realm
- *    (`realm.ts`).
- * 3. Established messages go to the realm's `broker.ts` or `dealer.ts`,
- *    which authorize them by role (`authorization.ts`).
+ * 2. `session.ts` validates each message (`messages.ts` `checkIncoming`,
+ *    which types it as a tuple), runs the handshake with the transport's
+ *    auth methods and joins a realm (`realm.ts`).
+ * 3. `Realm.dispatch` hands established messages to `broker.ts` or
+ *    `dealer.ts`, which authorize them through the realm's `Gate` (roles,
+ *    `authorization.ts`) and tell a cluster backplane, if one is set
+ *    (`routing.ts`).
  * 4. On GOODBYE, ABORT or transport close the session leaves the realm,
  *    dropping its subscriptions, registrations and calls (`meta_api.ts`
  *    tells subscribers).

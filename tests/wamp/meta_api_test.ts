@@ -453,3 +453,37 @@ Deno.test("MetaApi wamp.subscription.get_events reports no history", async () =>
   const reply = await meta(a, "wamp.subscription.get_events", [1]);
   assertEquals(reply[4], "wamp.error.history_unavailable");
 });
+
+Deno.test("MetaApi publishes a leaving session's testaments, unless flushed", async () => {
+  await using router = testRouter();
+  const watcher = await joined(router);
+  await watcher.transport.exchange([32, 1, {}, "com.example.gone"]);
+  const b = await joined(router);
+  assertEquals(
+    result(
+      await meta(b, "wamp.session.add_testament", [
+        "com.example.gone",
+        ["bye", b.sessionId],
+        { why: "lost" },
+      ]),
+    ),
+    null,
+  );
+  await meta(b, "wamp.session.add_testament", ["com.example.gone", ["x"]], {
+    scope: "detached",
+  });
+  assertEquals(
+    result(
+      await meta(b, "wamp.session.flush_testaments", [], { scope: "detached" }),
+    ),
+    1,
+  );
+  const bad = await meta(b, "wamp.session.add_testament", ["not a uri"]);
+  assertEquals(bad[4], "wamp.error.invalid_uri");
+  b.transport.drop();
+  const events = watcher.transport.take().filter((m) => m[0] === 36);
+  assertEquals(events.map((e) => e.slice(4)), [[
+    ["bye", b.sessionId],
+    { why: "lost" },
+  ]]);
+});

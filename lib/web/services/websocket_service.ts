@@ -11,8 +11,10 @@
  *    it is off; other methods get 405 with `Allow: GET, HEAD`.
  * 3. Upgrade: `Origin` is checked against `allowed_origins` (403), the
  *    subprotocol is the client's first offered `wamp.2.*` that `serializers`
- *    allows (400 when none; with `require_websocket_subprotocol: false` a
- *    request offering none gets `wamp.2.json`).
+ *    allows, read from the header split on commas with or without spaces
+ *    (400 when none; with `require_websocket_subprotocol: false` a request
+ *    offering none gets `wamp.2.json`). Every refusal is logged at warn with
+ *    its reason.
  * 4. `Deno.upgradeWebSocket` (or `context.upgradeWebSocket` on the Node
  *    front end, `lib/web/_node_listener.ts`) → a `WebSocketTransport` (`lib/wamp/
  *    websocket_transport.ts`) attached to the router with this path's auth
