@@ -11,8 +11,8 @@ import type { AppPermissions } from "../apphost/mod.ts";
 import type { ComponentInit, ComponentReport } from "./_protocol.ts";
 import { resolveComponent } from "./resolve_component.ts";
 import type { PythonModule } from "../pyhost/mod.ts";
-import { PYTHON } from "../pyhost/mod.ts";
-import { BWRAP, sandboxArgs } from "../pyhost/sandbox.ts";
+import { BWRAP, PYTHON, sandboxArgs } from "../pyhost/mod.ts";
+import { hidden } from "./python_component.ts";
 
 const PYTHON_CHECK =
   "import importlib, sys; getattr(importlib.import_module(sys.argv[1]), sys.argv[2])";
@@ -45,7 +45,11 @@ export async function checkComponent(
 ): Promise<void> {
   const resolved = await resolveComponent(options.classname, options);
   if (resolved.kind === "python") {
-    return await checkPythonComponent(resolved.module, resolved.className);
+    return await checkPythonComponent(
+      resolved.module,
+      resolved.className,
+      options.cbdir,
+    );
   }
   const worker = new Worker(
     new URL("./component_worker.ts", import.meta.url),
@@ -102,10 +106,12 @@ export async function checkComponent(
 async function checkPythonComponent(
   module: PythonModule,
   className: string,
+  cbdir: string,
 ): Promise<void> {
   const output = await new Deno.Command(BWRAP, {
     args: sandboxArgs([PYTHON, "-c", PYTHON_CHECK, module.name, className], {
       readOnly: [module.root],
+      ...hidden(cbdir, module.root),
       writable: [],
       env: {
         PATH: "/usr/bin:/bin",

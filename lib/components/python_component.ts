@@ -28,8 +28,13 @@ import type { Router } from "../wamp/router.ts";
 import type { Logger } from "../log/mod.ts";
 import type { PythonModule } from "../pyhost/mod.ts";
 import { forEachLine } from "../pyhost/_lines.ts";
-import { HELPER_DIR, PYTHON } from "../pyhost/gunicorn_process.ts";
-import { BWRAP, sandboxArgs } from "../pyhost/sandbox.ts";
+import {
+  BWRAP,
+  HELPER_DIR,
+  nodeSecrets,
+  PYTHON,
+  sandboxArgs,
+} from "../pyhost/mod.ts";
 import { ComponentStartError, type RestartPolicy } from "./component_runner.ts";
 
 const READY_LINE = "crossbar-component: ready";
@@ -159,6 +164,7 @@ export class PythonComponentRunner {
         [PYTHON, `${HELPER_DIR}/crossbar_component.py`, args],
         {
           readOnly: [spec.module.root, HELPER_DIR],
+          ...hidden(spec.config.cbdir, spec.module.root),
           writable: [this.#dir!],
           env: {
             PATH: "/usr/bin:/bin",
@@ -260,6 +266,15 @@ export class PythonComponentRunner {
       await Deno.remove(this.#dir, { recursive: true }).catch(() => {});
     }
   }
+}
+
+/** The node directory's secrets to hide from a sandbox mounting `root`. */
+export function hidden(
+  cbdir: string,
+  root: string,
+): { hideDirs: string[]; hideFiles: string[] } {
+  const { dirs, files } = nodeSecrets(cbdir, [root]);
+  return { hideDirs: dirs, hideFiles: files };
 }
 
 /** The autobahn transport config for a container component's transport. */

@@ -24,5 +24,11 @@ export {
 } from "./python_wsgi.ts";
 export type { PythonWsgiService } from "./python_wsgi_service.ts";
 export { type PythonModule, resolvePythonModule } from "./resolve_python.ts";
-export { sandboxArgs, type SandboxOptions } from "./sandbox.ts";
-export { GUNICORN, PYTHON, PythonStartError } from "./gunicorn_process.ts";
+export { BWRAP, sandboxArgs, type SandboxOptions } from "./sandbox.ts";
+export { nodeSecrets } from "./_node_secrets.ts";
+export {
+  GUNICORN,
+  HELPER_DIR,
+  PYTHON,
+  PythonStartError,
+} from "./gunicorn_process.ts";

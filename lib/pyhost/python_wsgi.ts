@@ -29,6 +29,7 @@ import {
 import { PythonWsgiService } from "./python_wsgi_service.ts";
 import { type PythonModule, resolvePythonModule } from "./resolve_python.ts";
 import { BWRAP, sandboxArgs, type SandboxOptions } from "./sandbox.ts";
+import { nodeSecrets } from "./_node_secrets.ts";
 
 /** The config of a Python wsgi path (the keys of a `"type": "wsgi"` path). */
 export interface PythonWsgiOptions {
@@ -200,11 +201,8 @@ function sandboxFor(
 ): SandboxOptions {
   const granted = options.permissions ?? {};
   const toPath = (p: string) => isAbsolute(p) ? p : resolve(options.cbdir, p);
-  const readOnly = [
-    found.root,
-    HELPER_DIR,
-    ...(granted.read ?? []).map(toPath),
-  ];
+  const readOnly = [found.root, HELPER_DIR];
+  const hidden = nodeSecrets(options.cbdir, [found.root]);
   const env: Record<string, string> = {};
   if (granted.env === true) Object.assign(env, Deno.env.toObject());
   else if (Array.isArray(granted.env)) {
@@ -225,6 +223,9 @@ function sandboxFor(
   });
   return {
     readOnly: [...new Set(readOnly)],
+    hideDirs: hidden.dirs,
+    hideFiles: hidden.files,
+    grants: (granted.read ?? []).map(toPath),
     writable: [socketDir, ...(granted.write ?? []).map(toPath)],
     env,
     network: granted.net !== undefined && granted.net !== false,

@@ -22,6 +22,12 @@ export const BWRAP = "bwrap";
 export interface SandboxOptions {
   /** Folders and files mounted read-only at the same path. */
   readonly readOnly: readonly string[];
+  /** Folders inside those mounts replaced by an empty one (the node directory). */
+  readonly hideDirs?: readonly string[];
+  /** Files inside those mounts replaced by an empty one (config, keys). */
+  readonly hideFiles?: readonly string[];
+  /** Further read-only mounts, made after the hiding (configured grants). */
+  readonly grants?: readonly string[];
   /** Folders mounted read-write at the same path. */
   readonly writable: readonly string[];
   /** The environment, exactly (nothing else is inherited). */
@@ -87,6 +93,11 @@ export function sandboxArgs(
     }
   }
   for (const path of options.readOnly) args.push("--ro-bind", path, path);
+  for (const path of options.hideDirs ?? []) args.push("--tmpfs", path);
+  for (const path of options.hideFiles ?? []) {
+    args.push("--ro-bind", "/dev/null", path);
+  }
+  for (const path of options.grants ?? []) args.push("--ro-bind", path, path);
   for (const path of options.writable) args.push("--bind", path, path);
   for (const [name, value] of Object.entries(options.env)) {
     args.push("--setenv", name, value);

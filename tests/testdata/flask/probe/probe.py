@@ -79,7 +79,8 @@ def sandbox():
     return result
 
 
-CONFIG = os.path.join(os.path.dirname(os.path.dirname(__file__)), "seed", ".crossbar", "config.json")
+# The node's own config, in .crossbar/ inside this app's folder.
+CONFIG = os.path.join(os.path.dirname(__file__), ".crossbar", "config.json")
 
 
 @app.route("/kill-server")
