@@ -267,3 +267,48 @@ Deno.test("rawsocket: PING gets a PONG echoing it; oversize frames and reserved 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("rawsocket: the transport's auth applies (ticket with autobahn-js 26)", async () => {
+  await using node = await hostNode({
+    version: 2,
+    workers: [{
+      type: "router",
+      realms: [OPEN_REALM],
+      transports: [{
+        type: "rawsocket",
+        endpoint: LOOPBACK,
+        auth: {
+          ticket: {
+            type: "static",
+            principals: { alice: { ticket: "s3cret", role: "anonymous" } },
+          },
+        },
+      }],
+    }],
+  });
+  const transports = [{
+    type: "rawsocket",
+    host: "127.0.0.1",
+    port: portOf(node.transports[0]!.url),
+  }];
+  await using client = await autobahnConnect({
+    transports,
+    authmethods: ["ticket"],
+    authid: "alice",
+    onchallenge: () => "s3cret",
+  });
+  assertEquals(client.details.authid, "alice");
+  assertEquals(client.details.authmethod, "ticket");
+  let refused = "";
+  try {
+    await using _wrong = await autobahnConnect({
+      transports,
+      authmethods: ["ticket"],
+      authid: "alice",
+      onchallenge: () => "wrong",
+    });
+  } catch (error) {
+    refused = (error as Error).message;
+  }
+  assertMatch(refused, /authentication_failed|not_authorized/);
+});
