@@ -196,6 +196,15 @@ function checkAuth(
   if (typeof auth !== "object" || auth === null) return;
   for (const [method, config] of Object.entries(auth)) {
     const at = [...path, method];
+    const authenticatorRealm = config?.["authenticator-realm"];
+    if (config?.type === "dynamic" && typeof authenticatorRealm === "string") {
+      checkRealm(
+        authenticatorRealm,
+        worker,
+        [...at, "authenticator-realm"],
+        problems,
+      );
+    }
     if (config?.type !== "static") continue;
     if (method === "anonymous") {
       if (config.realm !== undefined) {

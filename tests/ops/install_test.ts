@@ -119,6 +119,12 @@ Deno.test("installed crossbar-deno runs a project with its own imports, outside 
     assertEquals(await wamp.next(), [50, 1, {}, ["HELLO"]]);
   }
 
+  const mark = node.mark;
+  const reload = await run(command, ["reload"], project.path, env);
+  assertEquals(reload.code, 0, reload.output);
+  await node.line(/Reloaded: 1 path\(s\) restarted/, mark);
+  assertEquals(await (await fetch(base + "/")).text(), "zod");
+
   const status = await run(command, ["status"], project.path, env);
   assertEquals(status.code, 0, status.output);
   assert(/Node running: pid \d+, up /.test(status.output), status.output);
