@@ -58,11 +58,11 @@ export function rulesFromOptions(
       `Cannot create the ${type} service: "key" and "secret" go together`,
     );
   }
-  const delta = options.timestamp_delta_limit ?? 300;
+  const delta = options.timestamp_delta_limit;
   return {
     json: true,
-    bodyLimit: options.post_body_limit ?? 0,
-    requireTls: options.require_tls ?? false,
+    bodyLimit: options.post_body_limit,
+    requireTls: options.require_tls,
     requireIp: options.require_ip?.map(parseNetwork),
     key: options.key,
     secret: options.secret,

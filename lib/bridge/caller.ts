@@ -45,12 +45,12 @@ export function createCallerService(
   config: CallerServiceConfig,
   env: BridgeEnv,
 ): PathService {
-  const options = config.options ?? {};
+  const options = config.options;
   return createBridgeService({
     type: "caller",
     realm: config.realm,
     role: config.role,
-    debug: options.debug ?? false,
+    debug: options.debug,
     rules: rulesFromOptions("caller", options),
     process: async ({ object }, session, { serve }) => {
       const procedure = requireUri(object, "procedure");

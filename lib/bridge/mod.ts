@@ -20,7 +20,18 @@
  * import { createPublisherService } from "./mod.ts";
  * const router = createRouter({ realms: [{ name: "realm1" }] });
  * const service = createPublisherService(
- *   { type: "publisher", realm: "realm1", role: "trusted" },
+ *   {
+ *     type: "publisher",
+ *     realm: "realm1",
+ *     role: "trusted",
+ *     // What the config schema fills in when a config gives no options.
+ *     options: {
+ *       debug: false,
+ *       require_tls: false,
+ *       post_body_limit: 0,
+ *       timestamp_delta_limit: 300,
+ *     },
+ *   },
  *   { cbdir: ".", logger: SILENT_LOGGER, router },
  * );
  * const request = new Request("http://node/push", {
@@ -51,7 +62,6 @@ export type {
   BridgeEnv,
   BridgeOptions,
   BridgeRouter,
-  BridgeServiceConfig,
   BridgeSession,
   CallerServiceConfig,
   PublisherServiceConfig,

@@ -53,12 +53,12 @@ export function createPublisherService(
   config: PublisherServiceConfig,
   env: BridgeEnv,
 ): PathService {
-  const options = config.options ?? {};
+  const options = config.options;
   return createBridgeService({
     type: "publisher",
     realm: config.realm,
     role: config.role,
-    debug: options.debug ?? false,
+    debug: options.debug,
     rules: rulesFromOptions("publisher", options),
     process: async ({ object }, session) => {
       const topic = requireUri(object, "topic");

@@ -36,17 +36,17 @@ export function createWebhookService(
 ): PathService {
   const options = config.options;
   const topic = options.topic;
-  const success = options.success_response ?? "OK";
-  const failure = options.error_response ?? "NOT OK";
+  const success = options.success_response;
+  const failure = options.error_response;
   const logger = env.logger;
   return createBridgeService({
     type: "webhook",
     realm: config.realm,
     role: config.role,
-    debug: options.debug ?? false,
+    debug: options.debug,
     rules: {
       json: false,
-      bodyLimit: options.post_body_limit ?? 0,
+      bodyLimit: options.post_body_limit,
       requireTls: false,
       timestampDeltaLimit: 0,
       githubSecret: options.github_secret,

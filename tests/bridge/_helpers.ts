@@ -4,6 +4,17 @@
  * Deno.serve with a tiny first-segment prefix switch.
  */
 import autobahn from "autobahn";
+import * as v from "valibot";
+import {
+  CallerServiceSchema,
+  PublisherServiceSchema,
+  WebhookServiceSchema,
+} from "../../lib/config/_schema/services.ts";
+import type {
+  CallerServiceConfig,
+  PublisherServiceConfig,
+  WebhookServiceConfig,
+} from "../../lib/config/mod.ts";
 import { createRouter, type Router } from "../../lib/wamp/mod.ts";
 import type { RealmConfig } from "../../lib/wamp/mod.ts";
 import { createWebSocketService } from "../../lib/web/services/websocket_service.ts";
@@ -156,6 +167,37 @@ function closeConnection(connection: AbConnection): Promise<void> {
     connection.close();
   });
 }
+
+/** A `publisher` entry as the config schema outputs it (defaults filled). */
+export function publisherConfig(
+  input: v.InferInput<typeof PublisherServiceSchema>,
+): PublisherServiceConfig {
+  return v.parse(PublisherServiceSchema, input);
+}
+
+/** A `caller` entry as the config schema outputs it (defaults filled). */
+export function callerConfig(
+  input: v.InferInput<typeof CallerServiceSchema>,
+): CallerServiceConfig {
+  return v.parse(CallerServiceSchema, input);
+}
+
+/** A `webhook` entry as the config schema outputs it (defaults filled). */
+export function webhookConfig(
+  input: v.InferInput<typeof WebhookServiceSchema>,
+): WebhookServiceConfig {
+  return v.parse(WebhookServiceSchema, input);
+}
+
+/** `publisher`/`caller` options as a config writes them. */
+export type BridgeOptionsInput = NonNullable<
+  v.InferInput<typeof PublisherServiceSchema>["options"]
+>;
+
+/** `webhook` options as a config writes them. */
+export type WebhookOptionsInput = v.InferInput<
+  typeof WebhookServiceSchema
+>["options"];
 
 /** POSTs JSON (or raw text) and returns status, headers and parsed body. */
 export async function post(

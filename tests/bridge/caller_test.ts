@@ -5,13 +5,13 @@ import {
   assertEquals,
   assertStringIncludes,
 } from "../_helpers/assert.ts";
-import { post, startBench } from "./_helpers.ts";
+import { callerConfig, post, startBench } from "./_helpers.ts";
 
 function callerBench(role = "anonymous") {
   return startBench({
     services: (env) => ({
       call: createCallerService(
-        { type: "caller", realm: "realm1", role },
+        callerConfig({ type: "caller", realm: "realm1", role }),
         env,
       ),
     }),

@@ -3,7 +3,7 @@ import { SILENT_LOGGER } from "../../lib/log/logger.ts";
 import { createRouter } from "../../lib/wamp/mod.ts";
 import type { ServeContext } from "../../lib/web/path_service.ts";
 import { assertEquals } from "../_helpers/assert.ts";
-import { REALMS } from "./_helpers.ts";
+import { callerConfig, REALMS } from "./_helpers.ts";
 
 function context(): ServeContext {
   return {
@@ -39,7 +39,7 @@ Deno.test("createCallerService() close() waits for an in-flight call, then refus
     return release;
   });
   const service = createCallerService(
-    { type: "caller", realm: "realm1", role: "anonymous" },
+    callerConfig({ type: "caller", realm: "realm1", role: "anonymous" }),
     { cbdir: ".", logger: SILENT_LOGGER, router },
   );
   const pending = service.handle(callRequest("com.example.slow"), context());

@@ -1,12 +1,18 @@
 import { createPublisherService } from "../../lib/bridge/mod.ts";
 import { assert, assertEquals } from "../_helpers/assert.ts";
-import { type AbSession, post, startBench, subscribeOnce } from "./_helpers.ts";
+import {
+  type AbSession,
+  post,
+  publisherConfig,
+  startBench,
+  subscribeOnce,
+} from "./_helpers.ts";
 
 function publisherBench(role = "anonymous") {
   return startBench({
     services: (env) => ({
       pub: createPublisherService(
-        { type: "publisher", realm: "realm1", role },
+        publisherConfig({ type: "publisher", realm: "realm1", role }),
         env,
       ),
     }),
@@ -145,7 +151,11 @@ Deno.test("createPublisherService() answers 500 with Crossbar's body when the se
   await using bench = startBench({
     services: (env) => ({
       pub: createPublisherService(
-        { type: "publisher", realm: "no.such.realm", role: "anonymous" },
+        publisherConfig({
+          type: "publisher",
+          realm: "no.such.realm",
+          role: "anonymous",
+        }),
         env,
       ),
     }),

@@ -1,16 +1,29 @@
 import { createPublisherService } from "../../lib/bridge/mod.ts";
-import type { BridgeOptions } from "../../lib/bridge/mod.ts";
 import { formatTimestamp, signRequest } from "../../lib/bridge/signature.ts";
 import { assertEquals, assertStringIncludes } from "../_helpers/assert.ts";
-import { type BenchOptions, post, startBench } from "./_helpers.ts";
+import {
+  type BenchOptions,
+  type BridgeOptionsInput,
+  post,
+  publisherConfig,
+  startBench,
+} from "./_helpers.ts";
 
 const OK_BODY = { topic: "com.example.checks", args: [1] };
 
-function bench(options: BridgeOptions = {}, context?: BenchOptions["context"]) {
+function bench(
+  options: BridgeOptionsInput = {},
+  context?: BenchOptions["context"],
+) {
   return startBench({
     services: (env) => ({
       pub: createPublisherService(
-        { type: "publisher", realm: "realm1", role: "anonymous", options },
+        publisherConfig({
+          type: "publisher",
+          realm: "realm1",
+          role: "anonymous",
+          options,
+        }),
         env,
       ),
     }),
@@ -143,7 +156,7 @@ Deno.test("bridge require_tls refuses plain HTTP and admits TLS requests", async
   }
 });
 
-const SIGNING: BridgeOptions = { key: "client1", secret: "s3cr3t" };
+const SIGNING: BridgeOptionsInput = { key: "client1", secret: "s3cr3t" };
 
 async function signedUrl(
   base: string,

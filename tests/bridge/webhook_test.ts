@@ -1,20 +1,31 @@
 import { createHmac } from "node:crypto";
 import { createWebhookService } from "../../lib/bridge/mod.ts";
-import type { WebhookOptions } from "../../lib/bridge/mod.ts";
 import { assertEquals } from "../_helpers/assert.ts";
-import { post, startBench, subscribeOnce } from "./_helpers.ts";
+import {
+  post,
+  startBench,
+  subscribeOnce,
+  webhookConfig,
+  type WebhookOptionsInput,
+} from "./_helpers.ts";
 
 const TOPIC = "com.example.hook";
 
-function hookBench(options: Partial<WebhookOptions> = {}, role = "anonymous") {
+function hookBench(
+  options: Partial<WebhookOptionsInput> = {},
+  role = "anonymous",
+) {
   return startBench({
     services: (env) => ({
-      hook: createWebhookService({
-        type: "webhook",
-        realm: "realm1",
-        role,
-        options: { topic: TOPIC, ...options },
-      }, env),
+      hook: createWebhookService(
+        webhookConfig({
+          type: "webhook",
+          realm: "realm1",
+          role,
+          options: { topic: TOPIC, ...options },
+        }),
+        env,
+      ),
     }),
   });
 }
