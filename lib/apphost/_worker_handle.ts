@@ -48,7 +48,7 @@ export interface Exchange {
   /** Settles the client's response (first call wins). */
   readonly respond: (response: Response) => void;
   /** The worker serving it, once dispatched. */
-  worker: WorkerHandle | undefined;
+  worker: PoolWorker | undefined;
   /** Whether the response head was delivered. */
   answered: boolean;
   sender: StreamSender | undefined;
@@ -76,27 +76,67 @@ export interface WorkerSpec {
   maxMemoryMb: number;
 }
 
+/**
+ * One worker as its pool sees it: the seam between the pool's policy
+ * (`worker_pool.ts`) and a real worker ({@link WorkerHandle}), so that the
+ * policy can be tested with fakes.
+ */
+export interface PoolWorker {
+  /** Name for logs. */
+  readonly name: string;
+  /** Resolves when the app is loaded; rejects with the worker's report. */
+  readonly ready: Promise<void>;
+  /** Whether the app is loaded and the worker alive. */
+  readonly isReady: boolean;
+  /** Whether the worker is gone. */
+  readonly dead: boolean;
+  /** Requests in flight on this worker. */
+  readonly outstanding: number;
+  /** Requests handed to this worker so far. */
+  served: number;
+  /** Clock time when the worker last became idle. */
+  idleSince: number;
+  /** Takes no new requests; ends when idle. */
+  draining: boolean;
+  /** A replacement is starting (spawn-before-retire). */
+  replacing: boolean;
+  /** Exchanges in flight. */
+  exchanges(): IterableIterator<Exchange>;
+  /** Hands a request to the worker (sets `ex.worker`). */
+  dispatch(ex: Exchange): void;
+  /** The client of `ex` went away. */
+  cancel(ex: Exchange): void;
+  /** Kills the worker now; unanswered requests get `status` (or 502). */
+  terminate(status?: number, victim?: Exchange): void;
+}
+
 /** Callbacks from a worker to its pool. */
 export interface WorkerEvents {
   /** The worker died (crash, exit): it must be replaced. */
-  died(worker: WorkerHandle, reason: string): void;
+  died(worker: PoolWorker, reason: string): void;
   /** The app thread reported its heap size in bytes. */
-  heap(worker: WorkerHandle, bytes: number): void;
+  heap(worker: PoolWorker, bytes: number): void;
   /** An exchange finished (the worker has a free slot). */
-  settled(worker: WorkerHandle, exchange: Exchange): void;
+  settled(worker: PoolWorker, exchange: Exchange): void;
   /** The app threw before answering; returns the response to send. */
-  failed(worker: WorkerHandle, exchange: Exchange, error: ErrorData): Response;
+  failed(worker: PoolWorker, exchange: Exchange, error: ErrorData): Response;
   /** The app's response stream failed after the head was sent. */
   streamFailed(
-    worker: WorkerHandle,
+    worker: PoolWorker,
     error: { name: string; message: string },
   ): void;
 }
 
+/** Makes one worker for a pool (a real {@link WorkerHandle}, or a fake). */
+export type SpawnWorker = (
+  spec: WorkerSpec,
+  events: WorkerEvents,
+) => PoolWorker;
+
 let nextSeq = 1;
 
 /** One app worker seen from the host. */
-export class WorkerHandle {
+export class WorkerHandle implements PoolWorker {
   /** Sequence number for logs. */
   readonly seq: number = nextSeq++;
   /** Name for logs. */

@@ -10,6 +10,8 @@ import type { ErrorData, LoadFailure } from "./_protocol.ts";
 import { plainResponse } from "./_responses.ts";
 import {
   type Exchange,
+  type PoolWorker,
+  type SpawnWorker,
   WorkerHandle,
   type WorkerSpec,
 } from "./_worker_handle.ts";
@@ -27,6 +29,26 @@ const RETRY_MAX_MS = 30_000;
 const CRASH_LOOP = 5;
 const CRASH_WINDOW_MS = 10_000;
 
+/** Time and timers, injectable so that the pool's policy runs on a fake clock. */
+export interface PoolClock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Calls `f` after `ms`; returns a handle for {@link clear}. */
+  after(f: () => void, ms: number): unknown;
+  /** Calls `f` every `ms`; returns a handle for {@link clear}. */
+  every(f: () => void, ms: number): unknown;
+  /** Cancels a handle of {@link after} or {@link every}. */
+  clear(handle: unknown): void;
+}
+
+/** The real clock. */
+export const SYSTEM_CLOCK: PoolClock = {
+  now: () => Date.now(),
+  after: (f, ms) => setTimeout(f, ms),
+  every: (f, ms) => setInterval(f, ms),
+  clear: (handle) => clearTimeout(handle as number),
+};
+
 /** Read-only counters of one pool (see {@link WorkerPool.stats}). */
 export interface PoolStats {
   /** Live workers (starting ones included). */
@@ -37,7 +59,7 @@ export interface PoolStats {
   queued: number;
   /** Workers replaced after a crash, exit, protocol violation or OOM. */
   restarts: number;
-  /** Requests answered 504 because of `timeout` (queued, or on a worker, which is then replaced). */
+  /** Requests answered 504 because of `timeout` (their worker replaced). */
   timeouts: number;
   /** Workers recycled (`max_requests`, `recycle_memory`). */
   recycles: number;
@@ -83,6 +105,10 @@ export interface WorkerPoolOptions {
   wamp: WampAccess | undefined;
   /** Heap limit of each app thread in MiB (`max_memory`). */
   maxMemoryMb: number;
+  /** Makes workers. @default {a real app worker} */
+  spawn?: SpawnWorker;
+  /** Time source. @default {SYSTEM_CLOCK} */
+  clock?: PoolClock;
   /** Recycle a worker whose heap grew past this many MiB (spawn first). */
   recycleMemoryMb?: number | undefined;
   logger: Logger;
@@ -92,27 +118,33 @@ export interface WorkerPoolOptions {
 export class WorkerPool {
   #options: WorkerPoolOptions;
   #log: Logger;
-  #workers: WorkerHandle[] = [];
-  #retiring = new Set<WorkerHandle>();
+  #workers: PoolWorker[] = [];
+  #retiring = new Set<PoolWorker>();
+  #clock: PoolClock;
+  #makeWorker: SpawnWorker;
   #queue: Exchange[] = [];
   #starting = 0;
   #closed = false;
   #running = false;
-  #sweep: ReturnType<typeof setInterval> | undefined;
-  #watch: ReturnType<typeof setInterval> | undefined;
-  #shrink: ReturnType<typeof setInterval> | undefined;
+  /** One poller for timeouts and client aborts, while requests are pending. */
+  #ticker: unknown;
+  #shrink: unknown;
   #idle: (() => void) | undefined;
   #failures = 0;
   #retryAt = 0;
-  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #retryTimer: unknown;
   #crashes: number[] = [];
   #inCrashLoop = false;
   #counts = { restarts: 0, timeouts: 0, recycles: 0, loadFailures: 0 };
+  #dispatchedAt = new WeakMap<Exchange, number>();
 
   /** Creates an empty pool; call {@link start}. */
   constructor(options: WorkerPoolOptions) {
     this.#options = options;
     this.#log = options.logger;
+    this.#clock = options.clock ?? SYSTEM_CLOCK;
+    this.#makeWorker = options.spawn ??
+      ((spec, events) => new WorkerHandle(spec, events));
   }
 
   /**
@@ -135,10 +167,6 @@ export class WorkerPool {
       throw loadError(this.#options, error);
     }
     this.#running = true;
-    if (this.#options.timeoutMs !== undefined) {
-      const every = Math.min(1000, Math.max(50, this.#options.timeoutMs / 4));
-      this.#sweep = setInterval(() => this.#checkTimeouts(), every);
-    }
   }
 
   /**
@@ -162,14 +190,15 @@ export class WorkerPool {
   /** Hands `ex` to a worker, queues it, or answers 503. */
   submit(ex: Exchange): void {
     if (this.#closed) return ex.respond(plainResponse(503));
-    if (this.#workers.length === 0 && Date.now() < this.#retryAt) {
+    const now = this.#clock.now();
+    if (this.#workers.length === 0 && now < this.#retryAt) {
       // The app failed to load in a replacement: 503 until the next try.
-      const wait = Math.ceil((this.#retryAt - Date.now()) / 1000);
+      const wait = Math.ceil((this.#retryAt - now) / 1000);
       return ex.respond(
         plainResponse(503, undefined, { "retry-after": String(wait) }),
       );
     }
-    this.#watch ??= setInterval(() => this.#watchAborts(), WATCH_EVERY_MS);
+    this.#ticker ??= this.#clock.every(() => this.#tick(), this.#tickEvery());
     const worker = this.#pick();
     // Like a thread pool: grow when a request finds every worker busy.
     const allBusy = worker === undefined || worker.outstanding > 0;
@@ -204,46 +233,60 @@ export class WorkerPool {
   async close(deadline: number): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#sweep !== undefined) clearInterval(this.#sweep);
-    clearTimeout(this.#retryTimer);
-    this.#stopWatch();
+    this.#clock.clear(this.#retryTimer);
+    this.#stopTicker();
     this.#stopShrink();
     for (const ex of this.#queue.splice(0)) ex.respond(plainResponse(503));
     const all = () => [...this.#workers, ...this.#retiring];
     const busy = () => all().some((w) => w.outstanding > 0 && !w.dead);
     if (busy()) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
+      let timer: unknown;
       await Promise.race([
         new Promise<void>((resolve) => this.#idle = resolve),
         new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+          const left = Math.max(0, deadline - this.#clock.now());
+          timer = this.#clock.after(resolve, left);
         }),
       ]);
-      clearTimeout(timer);
+      this.#clock.clear(timer);
     }
     for (const w of all()) w.terminate();
     this.#workers = [];
     this.#retiring.clear();
   }
 
-  #watchAborts(): void {
+  /** How often {@link #tick} runs: aborts and timeouts, one poller. */
+  #tickEvery(): number {
+    const t = this.#options.timeoutMs;
+    return t === undefined
+      ? WATCH_EVERY_MS
+      : Math.min(WATCH_EVERY_MS, Math.max(50, t / 4));
+  }
+
+  /** Watches client aborts, enforces timeouts; stops when nothing waits. */
+  #tick(): void {
+    const now = this.#clock.now();
+    if (this.#options.timeoutMs !== undefined) this.#checkTimeouts(now);
     const pending = [...this.#queue];
     for (const worker of [...this.#workers, ...this.#retiring]) {
       pending.push(...worker.exchanges());
     }
-    const seen = watchAborts(pending, (ex) => this.cancel(ex), Date.now());
-    if (seen === 0) this.#stopWatch();
+    const seen = watchAborts(pending, (ex) => this.cancel(ex), now);
+    if (seen === 0) this.#stopTicker();
   }
 
   /** Stops workers above `min` that have been idle for `idleMs`. */
   #retireIdle(): void {
     const { min, idleMs, mount } = this.#options;
-    const now = Date.now();
+    const now = this.#clock.now();
+    // Only ready workers count toward `min`: one still loading serves no one.
+    let ready = this.#workers.filter((w) => w.isReady).length;
     for (const worker of [...this.#workers].reverse()) {
-      if (this.#workers.length <= Math.max(1, min)) break;
+      if (ready <= Math.max(1, min)) break;
       if (!worker.isReady || worker.outstanding > 0) continue;
       if (now - worker.idleSince < idleMs) continue;
       this.#remove(worker);
+      ready--;
       worker.terminate();
       this.#log.info(
         `path "${mount}": ${worker.name} stopped after being idle`,
@@ -253,17 +296,17 @@ export class WorkerPool {
   }
 
   #stopShrink(): void {
-    if (this.#shrink !== undefined) clearInterval(this.#shrink);
+    if (this.#shrink !== undefined) this.#clock.clear(this.#shrink);
     this.#shrink = undefined;
   }
 
-  #stopWatch(): void {
-    if (this.#watch !== undefined) clearInterval(this.#watch);
-    this.#watch = undefined;
+  #stopTicker(): void {
+    if (this.#ticker !== undefined) this.#clock.clear(this.#ticker);
+    this.#ticker = undefined;
   }
 
-  #pick(): WorkerHandle | undefined {
-    let best: WorkerHandle | undefined;
+  #pick(): PoolWorker | undefined {
+    let best: PoolWorker | undefined;
     for (const w of this.#workers) {
       if (!w.isReady || w.outstanding >= this.#options.concurrency) continue;
       if (best === undefined || w.outstanding < best.outstanding) best = w;
@@ -271,7 +314,8 @@ export class WorkerPool {
     return best;
   }
 
-  #dispatch(worker: WorkerHandle, ex: Exchange): void {
+  #dispatch(worker: PoolWorker, ex: Exchange): void {
+    this.#dispatchedAt.set(ex, this.#clock.now());
     worker.dispatch(ex);
     const max = this.#options.maxRequests;
     if (max !== undefined && worker.served >= max) this.#retire(worker);
@@ -279,7 +323,7 @@ export class WorkerPool {
 
   #grow(allBusy: boolean): void {
     const { max } = this.#options;
-    if (Date.now() < this.#retryAt) return;
+    if (this.#clock.now() < this.#retryAt) return;
     let wanted = allBusy && this.#starting === 0;
     while (this.#workers.length < max) {
       if (!wanted && this.#queue.length <= this.#starting) return;
@@ -288,7 +332,7 @@ export class WorkerPool {
     }
   }
 
-  #spawn(): WorkerHandle {
+  #spawn(): PoolWorker {
     const o = this.#options;
     const spec: WorkerSpec = {
       specifier: o.specifier,
@@ -301,7 +345,7 @@ export class WorkerPool {
       wamp: o.wamp,
       maxMemoryMb: o.maxMemoryMb,
     };
-    const worker = new WorkerHandle(spec, {
+    const worker = this.#makeWorker(spec, {
       died: (w, reason) => this.#onDied(w, reason),
       heap: (w, bytes) => this.#onHeap(w, bytes),
       settled: (w) => this.#onSettled(w),
@@ -315,7 +359,7 @@ export class WorkerPool {
     this.#starting++;
     if (this.#running && this.#workers.length > this.#options.min) {
       const every = Math.max(20, Math.min(5000, this.#options.idleMs / 2));
-      this.#shrink ??= setInterval(() => this.#retireIdle(), every);
+      this.#shrink ??= this.#clock.every(() => this.#retireIdle(), every);
     }
     worker.ready.then(() => {
       this.#starting--;
@@ -333,7 +377,7 @@ export class WorkerPool {
         RETRY_MAX_MS,
         RETRY_FIRST_MS * 2 ** (this.#failures - 1),
       );
-      this.#retryAt = Date.now() + delay;
+      this.#retryAt = this.#clock.now() + delay;
       this.#log.error(
         `path "${o.mount}": ${worker.name} failed to start: ${
           loadError(o, error).message
@@ -344,8 +388,8 @@ export class WorkerPool {
           ex.respond(plainResponse(503, undefined, { "retry-after": "1" }));
         }
       }
-      clearTimeout(this.#retryTimer);
-      this.#retryTimer = setTimeout(() => {
+      this.#clock.clear(this.#retryTimer);
+      this.#retryTimer = this.#clock.after(() => {
         this.#retryTimer = undefined;
         if (this.#closed) return;
         if (this.#workers.length < Math.max(1, this.#options.min)) {
@@ -366,7 +410,7 @@ export class WorkerPool {
     if (this.#queue.length > 0) this.#grow(false);
   }
 
-  #onSettled(worker: WorkerHandle): void {
+  #onSettled(worker: PoolWorker): void {
     if (worker.draining && worker.outstanding === 0) {
       this.#retiring.delete(worker);
       worker.terminate();
@@ -386,7 +430,7 @@ export class WorkerPool {
     this.#pump();
   }
 
-  #retire(worker: WorkerHandle): void {
+  #retire(worker: PoolWorker): void {
     if (worker.draining) return;
     this.#counts.recycles++;
     worker.draining = true;
@@ -396,7 +440,7 @@ export class WorkerPool {
     if (worker.outstanding === 0) this.#onSettled(worker);
   }
 
-  #remove(worker: WorkerHandle): void {
+  #remove(worker: PoolWorker): void {
     const at = this.#workers.indexOf(worker);
     if (at >= 0) this.#workers.splice(at, 1);
   }
@@ -406,7 +450,7 @@ export class WorkerPool {
    * first, and only once it is ready does the old one stop taking requests
    * (then it ends when idle).
    */
-  #onHeap(worker: WorkerHandle, bytes: number): void {
+  #onHeap(worker: PoolWorker, bytes: number): void {
     const limit = this.#options.recycleMemoryMb;
     if (limit === undefined || bytes <= limit * 1024 * 1024) return;
     if (worker.draining || worker.replacing || this.#closed) return;
@@ -429,11 +473,11 @@ export class WorkerPool {
     });
   }
 
-  #onDied(worker: WorkerHandle, reason: string): void {
+  #onDied(worker: PoolWorker, reason: string): void {
     const o = this.#options;
     const pending = worker.outstanding;
     this.#counts.restarts++;
-    const now = Date.now();
+    const now = this.#clock.now();
     this.#crashes.push(now);
     while (this.#crashes[0]! < now - CRASH_WINDOW_MS) this.#crashes.shift();
     const looping = this.#crashes.length >= CRASH_LOOP;
@@ -452,14 +496,14 @@ export class WorkerPool {
     this.#replace(worker, 502);
   }
 
-  #replace(worker: WorkerHandle, status: number, victim?: Exchange): void {
+  #replace(worker: PoolWorker, status: number, victim?: Exchange): void {
     const wasRetiring = this.#retiring.delete(worker);
     this.#remove(worker);
     worker.terminate(status, victim);
     if (!this.#closed && !wasRetiring) this.#spawn();
   }
 
-  #onAppError(worker: WorkerHandle, ex: Exchange, error: ErrorData): Response {
+  #onAppError(worker: PoolWorker, ex: Exchange, error: ErrorData): Response {
     const o = this.#options;
     if (error.name === "NotCapable") {
       this.#log.warn(
@@ -477,18 +521,17 @@ export class WorkerPool {
     return plainResponse(500, o.displayTracebacks ? error.stack : undefined);
   }
 
-  #checkTimeouts(): void {
+  /**
+   * The timeout counts from when a worker got the request, as gunicorn's
+   * and uWSGI's do: waiting in the queue (e.g. while a replacement loads)
+   * is bounded by `max_queue` instead.
+   */
+  #checkTimeouts(now: number): void {
     const limit = this.#options.timeoutMs!;
-    const now = Date.now();
-    for (const ex of this.#queue) {
-      if (now - ex.started <= limit) continue;
-      this.#counts.timeouts++;
-      ex.respond(plainResponse(504));
-    }
-    this.#queue = this.#queue.filter((ex) => now - ex.started <= limit);
     for (const worker of [...this.#workers, ...this.#retiring]) {
       for (const ex of worker.exchanges()) {
-        if (ex.answered || now - ex.started <= limit) continue;
+        const since = this.#dispatchedAt.get(ex) ?? ex.started;
+        if (ex.answered || now - since <= limit) continue;
         this.#log.error(
           `path "${this.#options.mount}": ${ex.request.method} ${ex.url} not answered within ${
             limit / 1000

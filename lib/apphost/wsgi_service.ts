@@ -59,8 +59,8 @@ export interface WsgiServiceOptions {
   /** Requests one worker serves at once before others queue. @default {64} */
   concurrency?: number;
   /**
-   * Seconds until an unanswered request gets 504 and its worker is
-   * replaced. @default {30}
+   * Seconds a worker may take to answer a request it got before the
+   * request gets 504 and the worker is replaced. @default {30}
    */
   timeout?: number;
   /** Requests waiting for a worker before new ones get 503. @default {1024} */

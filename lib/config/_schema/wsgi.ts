@@ -91,9 +91,10 @@ const WsgiEntries = {
   /** Fixed pool size; sets both bounds. Not with `minthreads`/`maxthreads`. */
   workers: v.exactOptional(int(1)),
   /**
-   * Seconds a request may wait for its response head before it gets 504
-   * and its worker is replaced. Crossbar has no limit; ours follows
-   * gunicorn, so that one stuck request cannot hold a worker forever.
+   * Seconds a worker may take to answer a request (from when it got it,
+   * until the response head) before the request gets 504 and the worker is
+   * replaced. Crossbar has no limit; ours follows gunicorn, so that one
+   * stuck request cannot hold a worker forever.
    * @default 30 (`DEFAULT_WSGI_TIMEOUT_S`)
    */
   timeout: v.exactOptional(seconds()),
