@@ -72,6 +72,7 @@ export function createRawSocketAcceptor(
         maxMessageSize: settings.options.max_message_size,
         peer: peer.peer,
         secure: peer.secure,
+        closing: peer.closing,
         initial,
         logger: env.logger,
         attach: (transport) => {

@@ -11,6 +11,11 @@ import type { Logger } from "../log/logger.ts";
 
 /** Facts about an accepted connection. */
 export interface AcceptedPeer {
+  /**
+   * Aborted when the listener starts closing: a connection that has not
+   * begun a session yet (no handshake) should close at once.
+   */
+  readonly closing: AbortSignal;
   /** Crossbar's form: `tcp4:127.0.0.1:54321`, `unix:/path`. */
   readonly peer: string;
   /** The client's address. */
@@ -102,6 +107,7 @@ export async function listenStream(
   }
   const addr = listener.addr as Deno.NetAddr | Deno.UnixAddr;
   const open = new Set<Deno.Conn>();
+  const closingController = new AbortController();
   const running = new Set<Promise<void>>();
   const accepting = (async () => {
     for (;;) {
@@ -129,6 +135,7 @@ export async function listenStream(
         peer: peerString(conn.remoteAddr),
         remoteAddr: conn.remoteAddr as Deno.NetAddr | Deno.UnixAddr,
         secure,
+        closing: closingController.signal,
       };
       const done = handle(conn, peer).catch((error) => {
         options.logger.warn(
@@ -155,6 +162,7 @@ export async function listenStream(
       try {
         listener.close();
       } catch { /* already closed */ }
+      closingController.abort();
       await accepting;
       let timer: ReturnType<typeof setTimeout> | undefined;
       const late = new Promise<void>((resolve) => {

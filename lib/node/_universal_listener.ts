@@ -76,8 +76,20 @@ export async function listenUniversal(
     createRawSocketAcceptor(config.rawsocket, env);
   const handle = async (conn: Deno.Conn, peer: AcceptedPeer) => {
     const buffer = new Uint8Array(READ_SIZE);
-    const n = await conn.read(buffer);
-    if (n === null) return;
+    // A connection that sends nothing does not hold up shutdown.
+    const abandon = () => conn.close();
+    if (peer.closing.aborted) return;
+    peer.closing.addEventListener("abort", abandon, { once: true });
+    let n: number | null;
+    try {
+      n = await conn.read(buffer);
+    } catch (error) {
+      if (peer.closing.aborted) return;
+      throw error;
+    } finally {
+      peer.closing.removeEventListener("abort", abandon);
+    }
+    if (n === null || peer.closing.aborted) return;
     const first = buffer.slice(0, n);
     if (first[0] === RAWSOCKET_MAGIC) {
       if (rawsocket === undefined) {

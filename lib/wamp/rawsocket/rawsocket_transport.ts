@@ -78,6 +78,11 @@ export interface ServeRawSocketOptions {
   readonly maxBufferedBytes?: number | undefined;
   /** Called with the transport once the handshake succeeded. */
   readonly onOpen?: ((transport: RawSocketTransport) => void) | undefined;
+  /**
+   * Aborted when the listener shuts down: a connection still in its
+   * handshake is closed at once (an attached one is closed by the router).
+   */
+  readonly closing?: AbortSignal | undefined;
 }
 
 /** Default cap on bytes queued for a peer that is not reading. */
@@ -127,6 +132,9 @@ export async function serveRawSocket(
 ): Promise<void> {
   const reader = new StreamReader(conn, options.initial);
   let transport: RawSocketTransport | undefined;
+  const abandon = () => closeQuietly(conn);
+  if (options.closing?.aborted) return abandon();
+  options.closing?.addEventListener("abort", abandon, { once: true });
   try {
     const octets = await reader.readExactly(HANDSHAKE_SIZE);
     if (octets === null) return closeQuietly(conn);
@@ -159,6 +167,8 @@ export async function serveRawSocket(
       return closeQuietly(conn);
     }
     await codec.load();
+    options.closing?.removeEventListener("abort", abandon);
+    if (options.closing?.aborted) return abandon();
     const ok = request as { serializer: number; maxLength: number };
     // Announced limit: the power of two covering max_message_size.
     const receiveLimit = 2 ** (lengthExponent(options.maxMessageSize) + 9);
@@ -192,6 +202,7 @@ export async function serveRawSocket(
       transport.abortWith(error);
     }
   } finally {
+    options.closing?.removeEventListener("abort", abandon);
     transport?.finish();
   }
 }
