@@ -8,6 +8,7 @@
  *
  * @module
  */
+import type { JsonServiceConfig } from "../../config/mod.ts";
 import type { PathService } from "../path_service.ts";
 import type { ServiceEnv } from "./service_env.ts";
 import {
@@ -16,25 +17,6 @@ import {
   READ_METHODS,
   setCorsHeaders,
 } from "./_static_http.ts";
-
-/** `options` of a `json` service, as in Crossbar's config. */
-export interface JsonServiceOptions {
-  /** Indent the output (2 spaces). @default {false} */
-  readonly prettify?: boolean | undefined;
-  /** Send `Access-Control-Allow-Origin` and `-Credentials`. @default {true} */
-  readonly "allow_cross_origin"?: boolean | undefined;
-  /** Send headers that forbid caching. @default {false} */
-  readonly "discourage_caching"?: boolean | undefined;
-}
-
-/** A `json` path service entry of Crossbar's config. */
-export interface JsonServiceConfig {
-  readonly type: "json";
-  readonly id?: string | undefined;
-  /** Any JSON value. */
-  readonly value: unknown;
-  readonly options?: JsonServiceOptions | undefined;
-}
 
 /**
  * Creates a `json` service. The value is serialised once, here.
@@ -48,7 +30,16 @@ export interface JsonServiceConfig {
  * import { createJsonService } from "./json.ts";
  * import { SILENT_LOGGER } from "../../log/logger.ts";
  * const service = createJsonService(
- *   { type: "json", value: { ok: true } },
+ *   {
+ *     type: "json",
+ *     value: { ok: true },
+ *     // What the config schema fills in when a config gives no options.
+ *     options: {
+ *       prettify: false,
+ *       allow_cross_origin: true,
+ *       discourage_caching: false,
+ *     },
+ *   },
  *   { cbdir: "/", logger: SILENT_LOGGER },
  * );
  * const response = await service.handle(new Request("http://x/"), {
@@ -63,7 +54,7 @@ export function createJsonService(
   config: JsonServiceConfig,
   _env: ServiceEnv,
 ): PathService {
-  const options = config.options ?? {};
+  const options = config.options;
   let text: string | undefined;
   try {
     text = JSON.stringify(config.value, null, options.prettify ? 2 : 0);
@@ -79,8 +70,8 @@ export function createJsonService(
     throw new TypeError('Cannot create the json service: "value" is missing');
   }
   const body = new TextEncoder().encode(options.prettify ? `${text}\n` : text);
-  const cors = options.allow_cross_origin ?? true;
-  const noCache = options.discourage_caching ?? false;
+  const cors = options.allow_cross_origin;
+  const noCache = options.discourage_caching;
   return {
     type: "json",
     handle(request) {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { NodeInfoServiceConfig } from "../../config/mod.ts";
 import type { PathService } from "../path_service.ts";
 import type { ServiceEnv } from "./service_env.ts";
 import {
@@ -32,16 +33,24 @@ export interface NodeInfo {
     readonly type: string;
     readonly endpoint: string;
   }[];
+  /** The cluster this node process belongs to, when clustered. */
+  readonly cluster?: {
+    /** Cluster name. */
+    readonly name: string;
+    /** Live members, the answering process first (`self`). */
+    readonly members: readonly {
+      readonly id: string;
+      readonly host: string;
+      readonly pid: number;
+      readonly process: number;
+      readonly started: string;
+      readonly self: boolean;
+    }[];
+  } | undefined;
 }
 
 /** Supplies a fresh {@link NodeInfo} on every request. */
 export type NodeInfoProvider = () => NodeInfo;
-
-/** A `nodeinfo` path service entry of Crossbar's config. */
-export interface NodeInfoServiceConfig {
-  readonly type: "nodeinfo";
-  readonly id?: string | undefined;
-}
 
 /**
  * Creates a `nodeinfo` service that renders `env.nodeInfo()` per request.
@@ -134,6 +143,19 @@ ${table(["id", "type", "endpoint"], transports)}
 ${table(["path", "service"], paths)}
 <h2>Realms</h2>
 ${table(["realm", "sessions"], realms)}
-</body></html>
+${info.cluster === undefined ? "" : renderCluster(info.cluster)}</body></html>
+`;
+}
+
+function renderCluster(cluster: NonNullable<NodeInfo["cluster"]>): string {
+  const rows = cluster.members.map((m) => [
+    m.self ? `${m.id} (this process)` : m.id,
+    m.host,
+    String(m.pid),
+    String(m.process),
+    m.started,
+  ]);
+  return `<h2>Cluster ${escapeHtml(cluster.name)}</h2>
+${table(["member", "host", "pid", "process", "started"], rows)}
 `;
 }

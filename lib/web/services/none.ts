@@ -3,15 +3,10 @@
  *
  * @module
  */
+import type { NoneServiceConfig } from "../../config/mod.ts";
 import type { PathService } from "../path_service.ts";
 import type { ServiceEnv } from "./service_env.ts";
 import { notFound } from "./_static_http.ts";
-
-/** A `none` path service entry of Crossbar's config. */
-export interface NoneServiceConfig {
-  readonly type: "none";
-  readonly id?: string | undefined;
-}
 
 /**
  * Creates a `none` service, which answers every request with 404.

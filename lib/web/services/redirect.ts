@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { RedirectServiceConfig } from "../../config/mod.ts";
 import type { PathService } from "../path_service.ts";
 import type { ServiceEnv } from "./service_env.ts";
 import {
@@ -13,14 +14,6 @@ import {
   methodNotAllowed,
   READ_METHODS,
 } from "./_static_http.ts";
-
-/** A `redirect` path service entry of Crossbar's config. */
-export interface RedirectServiceConfig {
-  readonly type: "redirect";
-  readonly id?: string | undefined;
-  /** The target, absolute (`https://…`) or relative (`/other`). */
-  readonly url: string;
-}
 
 /**
  * Creates a `redirect` service.

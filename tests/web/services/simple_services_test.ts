@@ -9,6 +9,8 @@ import {
 } from "../../../lib/web/services/nodeinfo.ts";
 import { serveService } from "../../_helpers/serve_service.ts";
 import { testEnv } from "./_env.ts";
+import { serviceConfig } from "./_config.ts";
+import { JsonServiceSchema } from "../../../lib/config/_schema/services.ts";
 
 Deno.test("createNoneService() answers 404 everywhere", async () => {
   await using server = serveService(
@@ -74,7 +76,10 @@ Deno.test("createRedirectService() rejects a URL with control characters", () =>
 
 Deno.test("createJsonService() serves the value compact, with CORS by default", async () => {
   const value = { hello: "world", list: [1, 2, { nested: true }], "ünï": "ç" };
-  const service = createJsonService({ type: "json", value }, testEnv());
+  const service = createJsonService(
+    serviceConfig(JsonServiceSchema, { type: "json", value }),
+    testEnv(),
+  );
   await using server = serveService(service, { prefix: "/info" });
   const response = await fetch(server.url + "/info", {
     headers: { origin: "http://example.test" },
@@ -104,15 +109,18 @@ Deno.test("createJsonService() serves the value compact, with CORS by default", 
 });
 
 Deno.test("createJsonService() honours prettify, allow_cross_origin and discourage_caching", async () => {
-  const service = createJsonService({
-    type: "json",
-    value: { a: [1] },
-    options: {
-      prettify: true,
-      allow_cross_origin: false,
-      discourage_caching: true,
-    },
-  }, testEnv());
+  const service = createJsonService(
+    serviceConfig(JsonServiceSchema, {
+      type: "json",
+      value: { a: [1] },
+      options: {
+        prettify: true,
+        allow_cross_origin: false,
+        discourage_caching: true,
+      },
+    }),
+    testEnv(),
+  );
   await using server = serveService(service);
   const response = await fetch(server.url + "/", {
     headers: { origin: "http://example.test" },
@@ -130,11 +138,19 @@ Deno.test("createJsonService() rejects a value that is not JSON", () => {
   const cyclic: Record<string, unknown> = {};
   cyclic.self = cyclic;
   assert.throws(
-    () => createJsonService({ type: "json", value: cyclic }, testEnv()),
+    () =>
+      createJsonService(
+        serviceConfig(JsonServiceSchema, { type: "json", value: cyclic }),
+        testEnv(),
+      ),
     TypeError,
   );
   assert.throws(
-    () => createJsonService({ type: "json", value: undefined }, testEnv()),
+    () =>
+      createJsonService(
+        serviceConfig(JsonServiceSchema, { type: "json", value: undefined }),
+        testEnv(),
+      ),
     TypeError,
   );
 });
