@@ -15,11 +15,12 @@ import {
   resolveNodeDirectory,
 } from "../config/mod.ts";
 import { type Node, startNode } from "./node.ts";
-import { isAlive, readPidFile, writePidFile } from "./pid_file.ts";
+import { isRunningNode, readPidFile, writePidFile } from "./pid_file.ts";
 import { ReloadError } from "./reload.ts";
 import { watchNode } from "./watch.ts";
 import { checkApps } from "./services.ts";
 import { writeNodeTemplate } from "./init_template.ts";
+import { isSupervised, supervisedConfig } from "../cluster/settings.ts";
 
 /** Where the node directory and config file are, as given on the CLI. */
 export interface NodeLocation {
@@ -37,6 +38,10 @@ export interface RunStartOptions extends NodeLocation {
   readonly signal?: AbortSignal;
   /** Reload on config changes and restart a pool on app changes. */
   readonly watch?: boolean;
+  /** Node processes (`--processes`). @default {controller.cluster.processes} */
+  readonly processes?: number;
+  /** Log level handed to the node processes. @default {"info"} */
+  readonly loglevel?: string;
 }
 
 /**
@@ -51,18 +56,25 @@ export async function runStart(options: RunStartOptions): Promise<number> {
   const loaded = await load(options, logger);
   if (loaded === undefined) return 1;
   for (const warning of loaded.warnings) logger.warn(warning);
-  const other = await readPidFile(loaded.cbdir);
-  if (other !== undefined && other.pid !== Deno.pid && isAlive(other.pid)) {
+  // Processes of a --processes supervisor share its node directory.
+  const supervised = isSupervised(Deno.env.toObject());
+  const other = supervised ? undefined : await readPidFile(loaded.cbdir);
+  if (other !== undefined && other.pid !== Deno.pid && isRunningNode(other)) {
     logger.error(
       `A node is already running from "${loaded.cbdir}" (pid ${other.pid}); stop it first`,
     );
     return 1;
   }
+  const processes = options.processes ??
+    loaded.config.controller.cluster?.processes ?? 1;
+  if (processes > 1 && !supervised) {
+    return await runProcesses(processes, loaded, options);
+  }
   logger.info(`Starting node from "${loaded.path}" (pid ${Deno.pid})`);
   let node: Node;
   try {
     node = await startNode({
-      config: loaded.config,
+      config: supervisedConfig(loaded.config, Deno.env.toObject()),
       cbdir: loaded.cbdir,
       logger,
     });
@@ -72,7 +84,7 @@ export async function runStart(options: RunStartOptions): Promise<number> {
   }
   let removePidFile = () => {};
   try {
-    removePidFile = await writePidFile(loaded.cbdir);
+    if (!supervised) removePidFile = await writePidFile(loaded.cbdir);
   } catch (error) {
     logger.warn(`Cannot write the pid file: ${message(error)}`);
   }
@@ -113,6 +125,43 @@ export async function runStart(options: RunStartOptions): Promise<number> {
   removePidFile();
   logger.info("Node stopped");
   return 0;
+}
+
+/** `start --processes N`: the supervisor of N node processes. */
+async function runProcesses(
+  processes: number,
+  loaded: LoadedConfig,
+  options: RunStartOptions,
+): Promise<number> {
+  const { logger } = options;
+  logger.info(
+    `Starting ${processes} node processes from "${loaded.path}" (supervisor pid ${Deno.pid})`,
+  );
+  let removePidFile = () => {};
+  try {
+    removePidFile = await writePidFile(loaded.cbdir);
+  } catch (error) {
+    logger.warn(`Cannot write the pid file: ${message(error)}`);
+  }
+  const { superviseProcesses } = await import("../cluster/supervisor.ts");
+  try {
+    return await superviseProcesses({
+      processes,
+      config: loaded.config,
+      args: [
+        "--cbdir",
+        loaded.cbdir,
+        "--config",
+        loaded.path,
+        "--loglevel",
+        options.loglevel ?? "info",
+      ],
+      logger,
+      signal: options.signal ?? shutdownSignal(),
+    });
+  } finally {
+    removePidFile();
+  }
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 import {
   isAlive,
+  isRunningNode,
   pidFilePath,
   type PidRecord,
   readPidFile,
@@ -101,7 +102,7 @@ async function running(
     options.print(`Node stopped (no ${pidFilePath(options.cbdir)})`);
     return undefined;
   }
-  if (!isAlive(record.pid)) {
+  if (!isRunningNode(record)) {
     options.print(
       `Node stopped (stale ${
         pidFilePath(options.cbdir)

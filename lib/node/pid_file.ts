@@ -103,6 +103,28 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Whether the pid file names a running node: the process is alive and, where
+ * `/proc` tells, runs the node's `main.ts` or the compiled binary (a pid
+ * reused by an unrelated process after a crash does not count).
+ *
+ * @param record The pid file's record.
+ * @returns `true` for a running node.
+ */
+export function isRunningNode(record: PidRecord): boolean {
+  if (!isAlive(record.pid)) return false;
+  try {
+    const args = Deno.readTextFileSync(`/proc/${record.pid}/cmdline`)
+      .split("\0");
+    // `deno run … main.ts`, or a compiled binary running itself.
+    const compiled = !/(^|\/)deno$/.test(record.executable) &&
+      args[0] === record.executable;
+    return compiled || args.some((arg) => arg.endsWith("main.ts"));
+  } catch {
+    return true;
+  }
+}
+
 function hasProc(): boolean {
   try {
     Deno.statSync("/proc/self");

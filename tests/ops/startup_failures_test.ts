@@ -5,7 +5,13 @@
  */
 import { join } from "node:path";
 import { assert, assertEquals } from "../_helpers/assert.ts";
-import { runMain, tempDir, webConfig, writeConfig } from "./_process.ts";
+import {
+  runMain,
+  startFromCheckout,
+  tempDir,
+  webConfig,
+  writeConfig,
+} from "./_process.ts";
 
 async function expectStartFails(
   setup: (dir: string) => Promise<void>,
@@ -110,15 +116,50 @@ Deno.test("start exits 1: a TLS key file is missing", async () => {
 });
 
 Deno.test("start exits 1: a node already runs from the node directory", async () => {
-  await expectStartFails(async (dir) => {
-    const cbdir = await writeConfig(
-      dir,
-      webConfig({ "/": { type: "json", value: 1 } }),
-    );
-    // This test process is alive: its pid stands for the running node.
-    await Deno.writeTextFile(
-      join(cbdir, "node.pid"),
-      JSON.stringify({ pid: Deno.pid, started: new Date().toISOString() }),
-    );
-  }, /A node is already running .* \(pid \d+\)/);
+  await using dir = await tempDir("cb-fail-");
+  const cbdir = await writeConfig(
+    dir.path,
+    webConfig({ "/": { type: "json", value: 1 } }),
+  );
+  await using first = startFromCheckout(["start", "--cbdir", cbdir], dir.path);
+  await first.line(/Node started/);
+  const { code, output } = await runMain(["start", "--cbdir", cbdir], dir.path);
+  assertEquals(code, 1, output);
+  assert(
+    new RegExp(`A node is already running .* \\(pid ${first.pid}\\)`).test(
+      output,
+    ),
+    output,
+  );
+  first.kill("SIGTERM");
+  assertEquals((await first.status).code, 0);
+});
+
+Deno.test("a stale pid file (a pid not running the node) does not stop start", async () => {
+  await using dir = await tempDir("cb-fail-");
+  const cbdir = await writeConfig(
+    dir.path,
+    webConfig({ "/": { type: "json", value: 1 } }),
+  );
+  // This test process is alive, but it is no node.
+  await Deno.writeTextFile(
+    join(cbdir, "node.pid"),
+    JSON.stringify({
+      pid: Deno.pid,
+      started: new Date().toISOString(),
+      executable: Deno.execPath(),
+    }),
+  );
+  await using node = startFromCheckout(["start", "--cbdir", cbdir], dir.path);
+  await node.line(/Node started/);
+  const record = JSON.parse(await Deno.readTextFile(join(cbdir, "node.pid")));
+  assertEquals(record.pid, node.pid);
+  node.kill("SIGTERM");
+  assertEquals((await node.status).code, 0);
+  // Removed on a clean stop.
+  const left = await Deno.stat(join(cbdir, "node.pid")).then(
+    () => true,
+    () => false,
+  );
+  assertEquals(left, false);
 });
