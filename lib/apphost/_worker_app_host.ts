@@ -17,6 +17,12 @@ import {
 } from "./_protocol.ts";
 import type { ControlMessage, InitMessage, PortMessage } from "./_protocol.ts";
 import { RingReader, RingWriter } from "./_ring.ts";
+import {
+  decodeRequest,
+  encodeFailure,
+  encodeResponse,
+  type RequestRecord,
+} from "./_records.ts";
 import { type Post, StreamReceiver, StreamSender } from "./_relay.ts";
 
 interface Exchange {
@@ -26,15 +32,7 @@ interface Exchange {
   complete: () => void;
 }
 
-interface ParsedRequest {
-  id: number;
-  flags: number;
-  method: string;
-  url: string;
-  remoteAddr: Deno.NetAddr | Deno.UnixAddr;
-  headers: [string, string][];
-  body: Uint8Array<ArrayBuffer> | undefined;
-}
+type ParsedRequest = RequestRecord;
 
 type ReadResult = ReadableStreamReadResult<Uint8Array>;
 
@@ -117,18 +115,7 @@ export class WorkerAppHost {
       return;
     }
     if (kind !== KIND.REQUEST) return;
-    const flags = d.u8();
-    const method = d.str();
-    const url = d.str();
-    const transport = d.str();
-    const host = d.str();
-    const port = d.u32();
-    const headers = d.pairs();
-    const body = (flags & FLAG_INLINE) !== 0 ? d.bytes() : undefined;
-    const remoteAddr = transport === "unix"
-      ? { transport: "unix" as const, path: host }
-      : { transport: transport as "tcp" | "udp", hostname: host, port };
-    void this.#serve({ id, flags, method, url, remoteAddr, headers, body });
+    void this.#serve(decodeRequest(d, id));
   }
 
   async #serve(req: ParsedRequest): Promise<void> {
@@ -242,11 +229,14 @@ export class WorkerAppHost {
     flags: number,
     body: Uint8Array | undefined,
   ): void {
-    const e = this.#encoder.begin(KIND.RESPONSE, id).u8(flags).u16(status);
-    e.u32(headers.length / 2);
-    for (const h of headers) e.str(h);
-    if (body !== undefined) e.bytes(body);
-    const record = e.finish();
+    const record = encodeResponse(
+      this.#encoder,
+      id,
+      status,
+      flags,
+      headers,
+      body,
+    );
     if (record.byteLength > this.#writer.maxRecord) {
       this.#fail(id, new RangeError("Response headers are too large"));
       return;
@@ -256,9 +246,7 @@ export class WorkerAppHost {
 
   #fail(id: number, error: unknown): void {
     if (!this.#exchanges.has(id)) return;
-    const { name, message, stack } = toErrorData(error);
-    const e = this.#encoder.begin(KIND.FAILURE, id).str(name).str(message);
-    this.#writer.write(e.str(stack.slice(0, 16384)).finish());
+    this.#writer.write(encodeFailure(this.#encoder, id, toErrorData(error)));
     this.#finish(id);
   }
 

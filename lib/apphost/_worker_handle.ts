@@ -20,6 +20,12 @@ import type {
   PortMessage,
 } from "./_protocol.ts";
 import { createRing, RingReader, RingWriter } from "./_ring.ts";
+import {
+  decodeFailure,
+  decodeResponse,
+  encodeCancel,
+  encodeRequest,
+} from "./_records.ts";
 import { StreamReceiver, StreamSender } from "./_relay.ts";
 import { plainResponse } from "./_responses.ts";
 import type { WampAccess, WampLink } from "./_wamp_access.ts";
@@ -238,28 +244,18 @@ export class WorkerHandle implements PoolWorker {
     ex.worker = this;
     this.served++;
     const { request, context } = ex;
-    const e = this.#encoder.begin(KIND.REQUEST, ex.id);
-    e.u8(ex.inline ? FLAG_INLINE : ex.stream ? FLAG_STREAM : 0);
-    e.str(request.method).str(ex.url);
-    const addr = context.remoteAddr;
-    if ("hostname" in addr) {
-      e.str(addr.transport).str(addr.hostname).u32(addr.port);
-    } else e.str("unix").str(addr.path).u32(0);
-    const countAt = e.mark();
-    e.u32(0);
-    let count = 0;
-    request.headers.forEach((value, name) => {
-      if (name === "x-forwarded-prefix") return;
-      e.str(name).str(value);
-      count++;
-    });
-    if (context.prefix !== "") {
-      e.str("x-forwarded-prefix").str(context.prefix);
-      count++;
-    }
-    e.patchU32(countAt, count);
-    if (ex.inline) e.bytes(ex.inline);
-    const record = e.finish();
+    const record = encodeRequest(this.#encoder, {
+      id: ex.id,
+      flags: ex.inline ? FLAG_INLINE : ex.stream ? FLAG_STREAM : 0,
+      method: request.method,
+      url: ex.url,
+      remoteAddr: context.remoteAddr,
+    }, (write) => {
+      request.headers.forEach((value, name) => {
+        if (name !== "x-forwarded-prefix") write(name, value);
+      });
+      if (context.prefix !== "") write("x-forwarded-prefix", context.prefix);
+    }, ex.inline);
     if (record.byteLength > this.#writer.maxRecord) {
       ex.respond(plainResponse(431));
       return;
@@ -282,7 +278,7 @@ export class WorkerHandle implements PoolWorker {
   cancel(ex: Exchange): void {
     if (this.#exchanges.get(ex.id) !== ex) return;
     if (!this.#dead) {
-      this.#writer.write(this.#encoder.begin(KIND.CANCEL, ex.id).finish());
+      this.#writer.write(encodeCancel(this.#encoder, ex.id));
     }
     ex.receiver?.fail(new DOMException("Client went away", "AbortError"));
     this.#settle(ex);
@@ -415,7 +411,7 @@ export class WorkerHandle implements PoolWorker {
     const ex = this.#exchanges.get(d.u32());
     if (ex === undefined || this.#dead) return;
     if (kind === KIND.FAILURE) {
-      const error = { name: d.str(), message: d.str(), stack: d.str() };
+      const error = decodeFailure(d);
       if (ex.answered) {
         this.#events.streamFailed(this, error);
         ex.receiver?.fail(new Error(error.message));
@@ -428,15 +424,11 @@ export class WorkerHandle implements PoolWorker {
       return;
     }
     if (kind !== KIND.RESPONSE) return;
-    const flags = d.u8();
-    const status = d.u16();
-    const headers = d.pairs();
-    let body: BodyInit | null = null;
-    if ((flags & FLAG_INLINE) !== 0) {
-      // A string body is only safe when the app set a content-type (else
-      // `Response` would add text/plain).
-      body = hasContentType(headers) ? d.textOrBytes() : d.bytes();
-    }
+    // A string body is only safe when the app set a content-type (else
+    // `Response` would add text/plain).
+    const head = decodeResponse(d, hasContentType);
+    const { flags, status, headers } = head;
+    let body: BodyInit | null = head.body ?? null;
     if ((flags & FLAG_STREAM) !== 0) {
       ex.receiver = new StreamReceiver(
         ex.id,
