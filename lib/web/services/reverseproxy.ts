@@ -18,29 +18,12 @@
  *
  * @module
  */
+import type { ReverseProxyServiceConfig } from "../../config/mod.ts";
 import type { PathService, ServeContext } from "../path_service.ts";
 import type { ServiceEnv } from "./service_env.ts";
 import { plainResponse } from "./_static_http.ts";
 import { clientIp, copyEndToEndHeaders, hostPort } from "./_proxy_headers.ts";
 import { withCleanup } from "./_proxy_stream.ts";
-
-/** A `reverseproxy` path service entry of Crossbar's config. */
-export interface ReverseProxyServiceConfig {
-  readonly type: "reverseproxy";
-  readonly id?: string | undefined;
-  /** Backend host name or IP. */
-  readonly host: string;
-  /** Backend port. @default {80} */
-  readonly port?: number | undefined;
-  /** Backend base path, e.g. `"/api"`. @default {""} */
-  readonly path?: string | undefined;
-  /** Value of `X-Forwarded-Port`. @default {the port the request came in on} */
-  readonly "forwarded_port"?: number | undefined;
-  /** Value of `X-Forwarded-Proto`. @default {"http"} */
-  readonly "forwarded_proto"?: "http" | "https" | undefined;
-  /** Our extension: seconds to wait for response headers. @default {no limit} */
-  readonly timeout?: number | undefined;
-}
 
 /**
  * Creates a `reverseproxy` service.
@@ -55,7 +38,13 @@ export interface ReverseProxyServiceConfig {
  * import { createReverseProxyService } from "./reverseproxy.ts";
  * import { createLogger } from "../../log/logger.ts";
  * const service = createReverseProxyService(
- *   { type: "reverseproxy", host: "127.0.0.1", port: 3000, path: "/v1" },
+ *   {
+ *     type: "reverseproxy",
+ *     host: "127.0.0.1",
+ *     port: 3000,
+ *     path: "/v1",
+ *     forwarded_proto: "http",
+ *   },
  *   { cbdir: "/srv/app/.crossbar", logger: createLogger() },
  * );
  * ```
@@ -69,7 +58,7 @@ export function createReverseProxyService(
       'Cannot create the reverseproxy service: "host" is required',
     );
   }
-  const port = config.port ?? 80;
+  const port = config.port;
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new TypeError(
       `Cannot create the reverseproxy service: "port" must be 1..65535, got ${port}`,
@@ -103,14 +92,14 @@ class ReverseProxyService implements PathService {
     env: ServiceEnv,
   ) {
     this.#origin = `http://${hostPort(config.host, port)}`;
-    this.#basePath = (config.path ?? "").replace(/\/+$/, "");
+    this.#basePath = config.path.replace(/\/+$/, "");
     if (this.#basePath !== "" && !this.#basePath.startsWith("/")) {
       this.#basePath = `/${this.#basePath}`;
     }
     this.#forwardedPort = config.forwarded_port === undefined
       ? undefined
       : String(config.forwarded_port);
-    this.#forwardedProto = config.forwarded_proto ?? "http";
+    this.#forwardedProto = config.forwarded_proto;
     this.#timeoutMs = timeout === undefined ? undefined : timeout * 1000;
     this.#logger = env.logger;
   }

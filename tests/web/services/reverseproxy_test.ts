@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import {
-  createReverseProxyService,
-  type ReverseProxyServiceConfig,
-} from "../../../lib/web/services/reverseproxy.ts";
+import { createReverseProxyService } from "../../../lib/web/services/reverseproxy.ts";
+import { ReverseProxyServiceSchema } from "../../../lib/config/_schema/services.ts";
+import type { ReverseProxyServiceConfig } from "../../../lib/config/mod.ts";
+import { serviceConfig } from "./_config.ts";
 import { serveService } from "../../_helpers/serve_service.ts";
 import { directContext, testEnv } from "./_env.ts";
 import { rawRequest } from "./_raw_http.ts";
@@ -97,12 +97,15 @@ function proxy(
   extra: Partial<ReverseProxyServiceConfig> = {},
   prefix = "",
 ) {
-  const service = createReverseProxyService({
-    type: "reverseproxy",
-    host: "127.0.0.1",
-    port: backendPort,
-    ...extra,
-  }, testEnv());
+  const service = createReverseProxyService(
+    serviceConfig(ReverseProxyServiceSchema, {
+      type: "reverseproxy",
+      host: "127.0.0.1",
+      port: backendPort,
+      ...extra,
+    }),
+    testEnv(),
+  );
   return serveService(service, { prefix });
 }
 
@@ -278,12 +281,15 @@ Deno.test("createReverseProxyService() aborts a pending backend request when the
 
 Deno.test("createReverseProxyService() refuses a path that climbs above the backend base path", async () => {
   await using backend = startBackend();
-  const service = createReverseProxyService({
-    type: "reverseproxy",
-    host: "127.0.0.1",
-    port: backend.port,
-    path: "/public",
-  }, testEnv());
+  const service = createReverseProxyService(
+    serviceConfig(ReverseProxyServiceSchema, {
+      type: "reverseproxy",
+      host: "127.0.0.1",
+      port: backend.port,
+      path: "/public",
+    }),
+    testEnv(),
+  );
   for (const rest of ["/../admin", "/%2e%2e/admin", "/a/../../admin"]) {
     const response = await service.handle(
       new Request("http://127.0.0.1/"),
@@ -300,7 +306,13 @@ Deno.test("createReverseProxyService() rejects a bad port or timeout", () => {
   assert.throws(
     () =>
       createReverseProxyService(
-        { type: "reverseproxy", host: "h", port: 70000 },
+        {
+          type: "reverseproxy",
+          host: "h",
+          port: 70000,
+          path: "",
+          forwarded_proto: "http",
+        },
         env,
       ),
     TypeError,
@@ -308,7 +320,14 @@ Deno.test("createReverseProxyService() rejects a bad port or timeout", () => {
   assert.throws(
     () =>
       createReverseProxyService(
-        { type: "reverseproxy", host: "h", timeout: 0 },
+        {
+          type: "reverseproxy",
+          host: "h",
+          port: 80,
+          path: "",
+          forwarded_proto: "http",
+          timeout: 0,
+        },
         env,
       ),
     TypeError,

@@ -79,6 +79,8 @@ try {
         type: "reverseproxy",
         host: "127.0.0.1",
         port: files.port,
+        path: "",
+        forwarded_proto: "http",
       }, env),
     );
     report("reverseproxy → static 1 KiB", await load(`${proxy.url}/small.txt`));
