@@ -1,6 +1,6 @@
 /**
  * The hand-over between the app host and the app API inside one app
- * worker. The worker entry (`lib/apphost/app_worker.ts`) installs the slot
+ * worker. The app thread's entry (`lib/apphost/app_thread.ts`) installs the slot
  * before it imports the app module; `wamp()` reads it. A `Symbol.for` key
  * keeps the hand-over working even when the app reaches this folder
  * through another specifier (an import map entry or a relative path).
