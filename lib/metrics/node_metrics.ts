@@ -191,12 +191,11 @@ export class NodeMetrics {
       const n = Math.min(5, Math.max(1, Math.floor(status / 100)));
       return classes[n] ??= this.#requests.series({ path, code: `${n}xx` });
     };
-    const duration = this.#duration;
-    const inFlight = this.#inFlight;
-    const labels = { path };
+    const duration = this.#duration.series({ path });
+    const inFlight = this.#inFlight.series({ path });
     const finish = (started: number, status: number) => {
-      inFlight.add(labels, -1);
-      duration.observe(labels, (performance.now() - started) / 1000);
+      inFlight.add(-1);
+      duration.observe((performance.now() - started) / 1000);
       statusClass(status).inc();
     };
     const pools = this.#pools;
@@ -204,7 +203,7 @@ export class NodeMetrics {
       type: service.type,
       async handle(request: Request, context: ServeContext) {
         const started = performance.now();
-        inFlight.add(labels, 1);
+        inFlight.add(1);
         try {
           const response = await service.handle(request, context);
           finish(started, response.status);

@@ -74,26 +74,56 @@ export class Counter {
   }
 }
 
+/** One series of a {@link Gauge}, for hot paths (no key building). */
+export interface GaugeSeries {
+  /** Adds `by` (may be negative). */
+  add(by: number): void;
+}
+
 /** A gauge: a value that goes up and down. */
 export class Gauge {
-  readonly #values = new Map<string, number>();
+  readonly #values = new Map<string, { value: number }>();
 
   /** Sets the series with `labels` to `value`. */
   set(labels: Labels, value: number): void {
-    this.#values.set(labelText(labels), value);
+    this.#cell(labels).value = value;
   }
 
   /** Adds `by` (may be negative) to the series with `labels`. */
   add(labels: Labels, by: number): void {
-    const key = labelText(labels);
-    this.#values.set(key, (this.#values.get(key) ?? 0) + by);
+    this.#cell(labels).value += by;
+  }
+
+  /**
+   * The series with `labels`, created at 0 if new.
+   *
+   * @param labels The series' labels.
+   * @returns A handle that changes it.
+   */
+  series(labels: Labels): GaugeSeries {
+    const cell = this.#cell(labels);
+    return {
+      add: (by) => {
+        cell.value += by;
+      },
+    };
   }
 
   /** @internal The samples, as exposition lines. */
   lines(name: string): string[] {
-    return [...this.#values].map(([key, value]) =>
-      `${name}${key} ${number(value)}`
+    return [...this.#values].map(([key, cell]) =>
+      `${name}${key} ${number(cell.value)}`
     );
+  }
+
+  #cell(labels: Labels): { value: number } {
+    const key = labelText(labels);
+    let cell = this.#values.get(key);
+    if (cell === undefined) {
+      cell = { value: 0 };
+      this.#values.set(key, cell);
+    }
+    return cell;
   }
 }
 
@@ -112,6 +142,16 @@ export class Histogram {
 
   /** Records one value in the series with `labels`. */
   observe(labels: Labels, value: number): void {
+    this.series(labels).observe(value);
+  }
+
+  /**
+   * The series with `labels`, created empty if new.
+   *
+   * @param labels The series' labels.
+   * @returns A handle that records values in it.
+   */
+  series(labels: Labels): { observe(value: number): void } {
     const key = labelText(labels);
     let series = this.#series.get(key);
     if (series === undefined) {
@@ -123,11 +163,17 @@ export class Histogram {
       };
       this.#series.set(key, series);
     }
-    for (let i = 0; i < this.#bounds.length; i++) {
-      if (value <= this.#bounds[i]!) series.buckets[i]!++;
-    }
-    series.sum += value;
-    series.count++;
+    const target = series;
+    const bounds = this.#bounds;
+    return {
+      observe: (value) => {
+        for (let i = bounds.length - 1; i >= 0 && value <= bounds[i]!; i--) {
+          target.buckets[i]!++;
+        }
+        target.sum += value;
+        target.count++;
+      },
+    };
   }
 
   /** @internal The samples, as exposition lines. */
