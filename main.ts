@@ -24,6 +24,8 @@ Options:
   --config FILE     Config file, relative to the node directory (default: config.json)
   --loglevel LEVEL  none, error, warn, info, debug or trace (default: info)
   --appdir DIR      With init: where to create the node (default: .)
+  --processes N     With start: run N node processes sharing the ports, as
+                    one cluster (default: controller.cluster.processes, else 1)
   --watch           With start: reload on config changes, restart an app's
                     workers when its files change
   --help            Show this help
@@ -50,6 +52,7 @@ export async function main(args: string[]): Promise<number> {
         loglevel: { type: "string", default: "info" },
         appdir: { type: "string" },
         watch: { type: "boolean" },
+        processes: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -69,6 +72,17 @@ export async function main(args: string[]): Promise<number> {
       })`,
     );
   }
+  const processes = values.processes === undefined
+    ? undefined
+    : Number(values.processes);
+  if (
+    processes !== undefined &&
+    !(Number.isInteger(processes) && processes >= 1 && processes <= 256)
+  ) {
+    return usageError(
+      `Invalid --processes "${values.processes}" (expected an integer from 1 to 256)`,
+    );
+  }
   const [command, ...extra] = positionals;
   if (extra.length > 0) return usageError(`Unexpected argument "${extra[0]}"`);
   const logger = createLogger({ level, source: "node" });
@@ -84,6 +98,8 @@ export async function main(args: string[]): Promise<number> {
         ...where,
         logger,
         watch: values.watch === true,
+        loglevel: level,
+        ...(processes !== undefined && { processes }),
       });
     case "stop":
     case "status":

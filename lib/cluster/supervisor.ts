@@ -10,7 +10,8 @@
  *    each told its index, the NATS URL and the ports (`settings.ts`).
  * 4. A process that exits unexpectedly is started again (after 1 s); one
  *    that fails within its first 10 s stops the whole node (exit 1).
- * 5. On SIGINT/SIGTERM: SIGTERM to every process, wait, stop NATS.
+ * 5. SIGHUP (`reload`) is passed on to every process.
+ * 6. On SIGINT/SIGTERM: SIGTERM to every process, wait, stop NATS.
  *
  * @module
  */
@@ -117,9 +118,19 @@ export async function superviseProcesses(
     }
   };
   options.signal.addEventListener("abort", stop, { once: true });
+  // `reload` (SIGHUP) reaches every process.
+  const hangup = () => {
+    for (const child of children.values()) {
+      try {
+        child.kill("SIGHUP");
+      } catch { /* gone */ }
+    }
+  };
+  Deno.addSignalListener("SIGHUP", hangup);
   for (let i = 0; i < options.processes; i++) spawn(i);
   if (options.signal.aborted) stop();
   await done.promise;
+  Deno.removeSignalListener("SIGHUP", hangup);
   await nats?.close();
   return failed ? 1 : 0;
 }

@@ -38,6 +38,8 @@ import {
   transportWebOptions,
 } from "./_transports.ts";
 import { createPathService, type NodeInfo } from "./services.ts";
+import { clusterSettings } from "../cluster/settings.ts";
+import type { ClusterNode } from "../cluster/mod.ts";
 import {
   type ReloadableTransport,
   type ReloadOptions,
@@ -60,6 +62,8 @@ export interface StartNodeOptions {
   readonly logger?: Logger;
   /** Grace period for in-flight requests on close, in ms. @default {10000} */
   readonly gracePeriod?: number;
+  /** Environment (cluster settings from a supervisor). @default {Deno.env} */
+  readonly env?: Record<string, string | undefined>;
 }
 
 /** A listening transport of a running node. */
@@ -80,6 +84,8 @@ export interface Node extends AsyncDisposable {
   readonly transports: readonly NodeTransport[];
   /** The WAMP router of each router worker, in config order. */
   readonly routers: readonly Router[];
+  /** The cluster membership, when clustered (`controller.cluster`). */
+  readonly cluster: ClusterNode | undefined;
   /** Stops the node gracefully (idempotent). */
   close(): Promise<void>;
   /**
@@ -124,6 +130,7 @@ export async function startNode(options: StartNodeOptions): Promise<Node> {
   const running: Running[] = [];
   const routers: Router[] = [];
   const workers: Stoppable[] = [];
+  let cluster: ClusterNode | undefined;
   let ready = false;
   const metrics = new NodeMetrics({
     realms: () => routers.flatMap((router) => router.stats().realms),
@@ -138,11 +145,13 @@ export async function startNode(options: StartNodeOptions): Promise<Node> {
     })),
     paths: running.flatMap((r) => r.info.paths),
     realms: routers.flatMap((router) => router.stats().realms),
+    cluster: cluster && { name: cluster.name, members: cluster.members() },
   });
   const close = async () => {
     ready = false;
     metrics.close();
     const deadline = Date.now() + (options.gracePeriod ?? 10_000);
+    await cluster?.close();
     // Requests in progress (uploads too) finish first, while WebSockets stay
     // open for the routers' GOODBYE; Deno's server shutdown would cut both.
     const quiet = running.filter((r) => r.transport.quiesce !== undefined);
@@ -196,6 +205,12 @@ export async function startNode(options: StartNodeOptions): Promise<Node> {
         }),
       );
     }
+    cluster = await joinConfiguredCluster(
+      options.config,
+      routers,
+      logger,
+      options.env ?? Deno.env.toObject(),
+    );
   } catch (error) {
     await close();
     throw error;
@@ -229,9 +244,27 @@ export async function startNode(options: StartNodeOptions): Promise<Node> {
     url: running[0]?.info.url ?? "",
     transports: running.map((r) => r.info),
     routers,
+    cluster,
     close: stop,
     [Symbol.asyncDispose]: stop,
   };
+}
+
+/** Joins the cluster when configured; loads the NATS client only then. */
+async function joinConfiguredCluster(
+  config: Config,
+  routers: readonly Router[],
+  logger: Logger,
+  env: Record<string, string | undefined>,
+): Promise<ClusterNode | undefined> {
+  const settings = clusterSettings(config, env);
+  if (settings === undefined) return undefined;
+  const { joinCluster } = await import("../cluster/mod.ts");
+  return await joinCluster({
+    ...settings,
+    realms: routers.flatMap((router) => router.realms()),
+    logger: logger.child("cluster"),
+  });
 }
 
 interface WorkerContext {

@@ -143,6 +143,11 @@ export class Router implements ProcedureCaller {
     return this.#attach(transport, options.authMethods, false);
   }
 
+  /** Every realm (a cluster backplane joins them to other nodes). */
+  realms(): Realm[] {
+    return [...this.#realms.values()];
+  }
+
   /** Whether a realm called `name` exists. */
   hasRealm(name: string): boolean {
     return this.#realms.has(name);

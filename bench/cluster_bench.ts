@@ -1,0 +1,300 @@
+// deno-lint-ignore-file no-console -- a CLI script: its output is the report
+/**
+ * Cluster benchmark: a real nats-server and three node processes
+ * (`main.ts start`): A and B joined in one cluster, U unclustered. The load
+ * comes from a separate client process (`cluster_bench_client.ts`).
+ *
+ * Rows (JSON, 50 calls/publications in flight; latency with 1 in flight):
+ * - RPC calls/s and events/s to one subscriber: on U (baseline), on A
+ *   alone (same-node, clustered) and from A to B (cross-node);
+ * - call latency p50/p99 for the same three;
+ * - with `--http`: `start --processes 2` against `start` for a hosted
+ *   hello app and the seed page (wrk; the load generator shares the
+ *   cores, so these are reported, not targets).
+ *
+ * Targets on the 2-core test machine: same-node clustered ≥ 0.95 × U;
+ * cross-node RPC ≥ 15 000 calls/s; cross-node events ≥ 30 000/s;
+ * cross-node p50 ≤ same-node p50 + 0.5 ms.
+ *
+ * Each scenario runs `--rounds` times, interleaved; the best is kept.
+ *
+ * Usage: deno run -A bench/cluster_bench.ts [--seconds=3] [--rounds=2] [--http]
+ *
+ * @module
+ */
+import { startNatsServer } from "../lib/cluster/nats_server.ts";
+
+const arg = (name: string, fallback: number) =>
+  Number(
+    Deno.args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ??
+      fallback,
+  );
+const SECONDS = arg("seconds", 3);
+const ROUNDS = arg("rounds", 2);
+const HTTP = Deno.args.includes("--http");
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
+const CLIENT = new URL("./cluster_bench_client.ts", import.meta.url).pathname;
+const APPS = new URL("./apps", import.meta.url).pathname;
+
+const ALLOW_ALL = {
+  uri: "",
+  match: "prefix",
+  allow: { call: true, register: true, publish: true, subscribe: true },
+  disclose: { caller: false, publisher: false },
+  cache: true,
+};
+
+function nodeConfig(cluster: unknown, paths: Record<string, unknown>) {
+  return {
+    version: 2,
+    ...(cluster !== undefined && { controller: { cluster } }),
+    workers: [{
+      type: "router",
+      realms: [{
+        name: "realm1",
+        roles: [{ name: "anonymous", permissions: [ALLOW_ALL] }],
+      }],
+      transports: [{
+        type: "web",
+        endpoint: { type: "tcp", port: 0, interface: "127.0.0.1" },
+        paths,
+      }],
+    }],
+  };
+}
+
+interface Running {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `main.ts start` on a temporary node directory with `config`. */
+async function startNode(
+  config: unknown,
+  extra: string[] = [],
+  ready = /Node started/,
+): Promise<Running> {
+  const dir = await Deno.makeTempDir({ prefix: "cluster_bench_" });
+  await Deno.writeTextFile(`${dir}/config.json`, JSON.stringify(config));
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, "start", "--cbdir", dir, ...extra],
+    stdout: "null",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  let text = "";
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let url: string | undefined;
+  while (true) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`node exited:\n${text}`);
+    text += value;
+    url ??= text.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/)?.[1];
+    const needed = extra.includes("--processes")
+      ? (text.match(/Node started/g) ?? []).length >= 2
+      : ready.test(text);
+    if (url !== undefined && needed) break;
+  }
+  (async () => {
+    while (!(await reader.read()).done) { /* drain */ }
+  })().catch(() => {});
+  return {
+    url,
+    async stop() {
+      child.kill("SIGTERM");
+      await child.status;
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+interface Outcome {
+  count: number;
+  seconds: number;
+  p50?: number;
+  p99?: number;
+}
+
+async function runClient(scenario: Record<string, unknown>): Promise<Outcome> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", CLIENT, JSON.stringify(scenario)],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(output.stdout).trim();
+  if (!output.success) {
+    throw new Error(
+      `bench client failed: ${text}\n${
+        new TextDecoder().decode(output.stderr)
+      }`,
+    );
+  }
+  return JSON.parse(text.split("\n").at(-1)!) as Outcome;
+}
+
+const ws = (url: string) => url.replace("http:", "ws:") + "/ws";
+
+async function wampRows(): Promise<void> {
+  await using nats = await startNatsServer();
+  const cluster = {
+    name: "bench",
+    nats: { servers: [nats.url] },
+  };
+  const paths = { ws: { type: "websocket" } };
+  const u = await startNode(nodeConfig(undefined, paths));
+  const a = await startNode(nodeConfig(cluster, paths), [], /Joined cluster/);
+  const b = await startNode(nodeConfig(cluster, paths), [], /Joined cluster/);
+  const placements = {
+    "unclustered (U→U)": [u, u],
+    "same node, clustered (A→A)": [a, a],
+    "cross-node (A→B)": [a, b],
+  } as const;
+  type Key = keyof typeof placements;
+  const best = new Map<string, Outcome>();
+  const keep = (key: string, o: Outcome, better: (x: Outcome) => number) => {
+    const old = best.get(key);
+    if (old === undefined || better(o) > better(old)) best.set(key, o);
+  };
+  const rate = (o: Outcome) => o.count / o.seconds;
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [name, [serve, use]] of Object.entries(placements)) {
+        const base = { serveUrl: ws(serve.url), useUrl: ws(use.url) };
+        keep(
+          `rpc ${name}`,
+          await runClient({
+            ...base,
+            kind: "rpc",
+            seconds: SECONDS,
+            inFlight: 50,
+          }),
+          rate,
+        );
+        keep(
+          `events ${name}`,
+          await runClient({
+            ...base,
+            kind: "events",
+            seconds: SECONDS,
+            inFlight: 50,
+          }),
+          rate,
+        );
+        keep(
+          `latency ${name}`,
+          await runClient({
+            ...base,
+            kind: "rpc",
+            seconds: Math.min(SECONDS, 2),
+            inFlight: 1,
+          }),
+          (o) => -(o.p50 ?? Infinity),
+        );
+      }
+    }
+  } finally {
+    await Promise.all([u.stop(), a.stop(), b.stop()]);
+  }
+  const names = Object.keys(placements) as Key[];
+  const baseline = (kind: string) => rate(best.get(`${kind} ${names[0]}`)!);
+  console.log(
+    `JSON over WebSocket, ${SECONDS} s per run, best of ${ROUNDS}; ratio = row / unclustered\n`,
+  );
+  console.log("| scenario | calls or events/s | ratio |");
+  console.log("| --- | ---: | ---: |");
+  for (const kind of ["rpc", "events"]) {
+    for (const name of names) {
+      const o = best.get(`${kind} ${name}`)!;
+      console.log(
+        `| ${
+          kind === "rpc" ? "RPC, 50 in flight" : "events to 1 subscriber"
+        }, ${name} | ${Math.round(rate(o))} | ${
+          (rate(o) / baseline(kind)).toFixed(2)
+        } |`,
+      );
+    }
+  }
+  console.log("\n| call latency, 1 in flight | p50 ms | p99 ms |");
+  console.log("| --- | ---: | ---: |");
+  for (const name of names) {
+    const o = best.get(`latency ${name}`)!;
+    console.log(`| ${name} | ${o.p50!.toFixed(3)} | ${o.p99!.toFixed(3)} |`);
+  }
+  const cross = best.get(`latency ${names[2]}`)!.p50!;
+  const same = best.get(`latency ${names[1]}`)!.p50!;
+  console.log(
+    `\nTargets: same-node clustered ≥ 0.95 × unclustered (RPC ${
+      (rate(best.get(`rpc ${names[1]}`)!) / baseline("rpc")).toFixed(2)
+    }, events ${
+      (rate(best.get(`events ${names[1]}`)!) / baseline("events")).toFixed(2)
+    }); cross-node RPC ≥ 15000/s (${
+      Math.round(rate(best.get(`rpc ${names[2]}`)!))
+    }); cross-node events ≥ 30000/s (${
+      Math.round(rate(best.get(`events ${names[2]}`)!))
+    }); cross-node p50 − same-node p50 ≤ 0.5 ms (${
+      (cross - same).toFixed(3)
+    } ms)`,
+  );
+}
+
+async function wrk(url: string, seconds: number): Promise<number> {
+  const out = await new Deno.Command("wrk", {
+    args: ["-t1", "-c50", `-d${seconds}s`, url],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  const match = text.match(/Requests\/sec:\s+([\d.]+)/);
+  if (!match) throw new Error(`Unexpected wrk output: ${text}`);
+  return Number(match[1]);
+}
+
+async function httpRows(): Promise<void> {
+  const paths = {
+    "/": { type: "wsgi", module: "hello", object: "default" },
+    page: { type: "wsgi", module: "page", object: "app" },
+  };
+  const config = {
+    ...nodeConfig({ name: "benchhttp" }, paths),
+    workers: [{
+      ...nodeConfig(undefined, paths).workers[0],
+      options: { pythonpath: [APPS] },
+    }],
+  };
+  const results = new Map<string, number>();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const processes of [1, 2]) {
+      const node = await startNode(
+        config,
+        processes > 1 ? ["--processes", String(processes)] : [],
+      );
+      try {
+        for (const path of ["/", "/page/"]) {
+          await wrk(node.url + path, 1);
+          const rps = await wrk(node.url + path, SECONDS);
+          const key = `${path} ${processes}`;
+          results.set(key, Math.max(results.get(key) ?? 0, rps));
+        }
+      } finally {
+        await node.stop();
+      }
+    }
+  }
+  console.log(
+    "\nHTTP (wrk -t1 -c50 on the same 2 cores; reported, no target)\n",
+  );
+  console.log("| app | 1 process req/s | 2 processes req/s | ratio |");
+  console.log("| --- | ---: | ---: | ---: |");
+  for (const [path, name] of [["/", "hello"], ["/page/", "seed page"]]) {
+    const one = results.get(`${path} 1`)!;
+    const two = results.get(`${path} 2`)!;
+    console.log(
+      `| ${name} | ${Math.round(one)} | ${Math.round(two)} | ${
+        (two / one).toFixed(2)
+      } |`,
+    );
+  }
+}
+
+await wampRows();
+if (HTTP) await httpRows();

@@ -1,0 +1,361 @@
+/**
+ * A node process joined to a cluster: one NATS connection, membership by
+ * heartbeats, and a {@link RealmLink} per realm of its routers.
+ *
+ * Message lifecycle between members (all MessagePack over NATS):
+ * 1. Each member's state changes (`_observe.ts`) are broadcast as numbered
+ *    operations on `crossbar.<cluster>.chg`; a member that sees a gap (or a
+ *    new member, or a heartbeat with another version) fetches the whole
+ *    state from that member's inbox instead (`membership.ts`).
+ * 2. Events, calls, cancels and results go to the inbox of the member
+ *    concerned, `crossbar.<cluster>.node.<id>` (`realm_link.ts`).
+ * 3. A member that stops cleanly says goodbye; one that dies is dropped
+ *    after `failure_timeout`, failing the calls pending on it.
+ *
+ * @module
+ */
+import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import type { Logger } from "../log/mod.ts";
+import type { Realm } from "../wamp/realm.ts";
+import type { Dict } from "../wamp/messages.ts";
+import type { WampMessage } from "../wamp/transport.ts";
+import { connectNats, type NatsLink, type NatsSettings } from "./connection.ts";
+import { type Member, Membership } from "./membership.ts";
+import { RealmLink } from "./realm_link.ts";
+import { pack, type Subjects, subjects, unpack } from "./_wire.ts";
+import type { StateOp } from "./_view.ts";
+
+/** Options for {@link joinCluster}. */
+export interface JoinClusterOptions {
+  /** Cluster name. */
+  readonly name: string;
+  /** How to reach NATS. */
+  readonly nats: NatsSettings;
+  /** Heartbeat period (ms). */
+  readonly heartbeatInterval: number;
+  /** Silence after which a member is dead (ms). */
+  readonly failureTimeout: number;
+  /** The realms of this node's routers. */
+  readonly realms: readonly Realm[];
+  /** Where the cluster logs. */
+  readonly logger: Logger;
+  /** Process index on this host. @default {0} */
+  readonly process?: number;
+}
+
+/** A member as shown by node info and the metrics. */
+export interface MemberSummary {
+  /** Member id. */
+  readonly id: string;
+  /** Host name. */
+  readonly host: string;
+  /** Process id. */
+  readonly pid: number;
+  /** Process index on its host. */
+  readonly process: number;
+  /** Start time (ISO). */
+  readonly started: string;
+  /** Whether this is the member answering. */
+  readonly self: boolean;
+}
+
+/** A running cluster member. */
+export interface ClusterNode extends AsyncDisposable {
+  /** This member's id. */
+  readonly id: string;
+  /** Cluster name. */
+  readonly name: string;
+  /** Whether NATS is up. */
+  readonly connected: boolean;
+  /** Every live member, this one first. */
+  members(): MemberSummary[];
+  /** Leaves the cluster (goodbye, then closes NATS); idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to NATS and joins the cluster.
+ *
+ * @param options Cluster settings and the realms to share.
+ * @returns The member.
+ * @throws {ClusterError} When NATS cannot be reached.
+ */
+export async function joinCluster(
+  options: JoinClusterOptions,
+): Promise<ClusterNode> {
+  const id = crypto.randomUUID().replaceAll("-", "").slice(0, 16);
+  const holder: { node?: Member_ } = {};
+  const link = await connectNats(options.nats, {
+    name: `crossbar-deno ${options.name} ${id}`,
+    logger: options.logger,
+    onState: (up) => holder.node?.connectionChanged(up),
+  });
+  const node = new Member_(id, options, link);
+  holder.node = node;
+  node.start();
+  return node.handle();
+}
+
+/** The implementation behind {@link ClusterNode}. */
+class Member_ {
+  readonly #id: string;
+  readonly #options: JoinClusterOptions;
+  readonly #link: NatsLink;
+  readonly #nc: NatsConnection;
+  readonly #subjects: Subjects;
+  readonly #links = new Map<string, RealmLink>();
+  readonly #membership: Membership;
+  readonly #seen = new Map<string, number>();
+  readonly #fetching = new Set<string>();
+  readonly #subs: Subscription[] = [];
+  readonly #started = new Date().toISOString();
+  #version = 0;
+  #closing: Promise<void> | undefined;
+
+  constructor(id: string, options: JoinClusterOptions, link: NatsLink) {
+    this.#id = id;
+    this.#options = options;
+    this.#link = link;
+    this.#nc = link.nc;
+    this.#subjects = subjects(options.name);
+    for (const realm of options.realms) {
+      if (this.#links.has(realm.name)) continue;
+      const realmLink = new RealmLink(realm, {
+        id,
+        get connected() {
+          return link.connected;
+        },
+        send: (node, message) => this.#send(node, message),
+        request: (node, message) => this.#request(node, message),
+        changed: (name, op) => this.#changed(name, op),
+      });
+      this.#links.set(realm.name, realmLink);
+      realm.backplane = realmLink;
+    }
+    this.#membership = new Membership(this.#nc, {
+      self: {
+        id,
+        host: Deno.hostname(),
+        pid: Deno.pid,
+        process: options.process ?? 0,
+        started: this.#started,
+      },
+      subjects: this.#subjects,
+      interval: options.heartbeatInterval,
+      timeout: options.failureTimeout,
+      version: () => this.#version,
+      onUp: (member) => {
+        options.logger.info(
+          `Cluster member ${member.id} joined (${member.host}, pid ${member.pid})`,
+        );
+        this.#membership.beat();
+      },
+      onDown: (member, reason) => this.#down(member, reason),
+      onVersion: (member) => this.#fetch(member.id),
+    });
+  }
+
+  start(): void {
+    this.#subs.push(
+      this.#nc.subscribe(this.#subjects.inbox(this.#id), {
+        callback: (error, msg) => {
+          if (error !== null) return;
+          const reply = this.#inbox(unpack(msg.data) as unknown[]);
+          if (reply !== undefined && msg.reply) msg.respond(pack(reply));
+        },
+      }),
+      this.#nc.subscribe(this.#subjects.changes, {
+        callback: (error, msg) => {
+          if (error === null) this.#change(unpack(msg.data) as unknown[]);
+        },
+      }),
+    );
+    this.#membership.start();
+    this.#options.logger.info(
+      `Joined cluster "${this.#options.name}" as member ${this.#id} (NATS ${
+        this.#options.nats.servers.join(", ")
+      })`,
+    );
+  }
+
+  handle(): ClusterNode {
+    const close = () => this.#close();
+    const link = this.#link;
+    return {
+      id: this.#id,
+      name: this.#options.name,
+      get connected(): boolean {
+        return link.connected;
+      },
+      members: () => this.#members(),
+      close,
+      [Symbol.asyncDispose]: close,
+    };
+  }
+
+  connectionChanged(up: boolean): void {
+    if (!up) {
+      for (const link of this.#links.values()) {
+        link.failPending(
+          "The call's callee is on another cluster member and the NATS connection was lost",
+        );
+      }
+      return;
+    }
+    // Back: tell everyone our version; they fetch what they missed.
+    this.#membership.beat();
+  }
+
+  #members(): MemberSummary[] {
+    const self: MemberSummary = {
+      id: this.#id,
+      host: Deno.hostname(),
+      pid: Deno.pid,
+      process: this.#options.process ?? 0,
+      started: this.#started,
+      self: true,
+    };
+    return [
+      self,
+      ...this.#membership.others().map((m) => ({
+        id: m.id,
+        host: m.host,
+        pid: m.pid,
+        process: m.process,
+        started: m.started,
+        self: false,
+      })),
+    ];
+  }
+
+  #send(node: string, message: unknown[]): void {
+    if (!this.#link.connected) return;
+    this.#nc.publish(this.#subjects.inbox(node), pack(message));
+  }
+
+  async #request(node: string, message: unknown[]): Promise<unknown> {
+    const reply = await this.#nc.request(
+      this.#subjects.inbox(node),
+      pack(message),
+      { timeout: 2000 },
+    );
+    return unpack(reply.data);
+  }
+
+  #changed(realm: string, op: StateOp): void {
+    this.#version++;
+    if (!this.#link.connected) return;
+    this.#nc.publish(
+      this.#subjects.changes,
+      pack([this.#id, this.#version, realm, op]),
+    );
+  }
+
+  #change([from, version, realm, op]: unknown[]): void {
+    if (typeof from !== "string" || from === this.#id) return;
+    const seen = this.#seen.get(from);
+    if (seen === undefined || version !== seen + 1) {
+      this.#fetch(from);
+      return;
+    }
+    this.#seen.set(from, version as number);
+    const member = this.#membership.get(from);
+    if (member !== undefined) member.version = version as number;
+    this.#links.get(realm as string)?.apply(from, op as StateOp);
+  }
+
+  /** Fetches member `node`'s whole state (once at a time). */
+  #fetch(node: string): void {
+    if (this.#fetching.has(node) || !this.#link.connected) return;
+    this.#fetching.add(node);
+    this.#request(node, ["state"]).then((answer) => {
+      const [version, realms] = answer as [number, Record<string, StateOp[]>];
+      if (this.#membership.get(node) === undefined) return;
+      this.#seen.set(node, version);
+      const member = this.#membership.get(node);
+      if (member !== undefined) member.version = version;
+      for (const [name, link] of this.#links) {
+        link.replace(node, realms[name] ?? []);
+      }
+    }).catch((error) => {
+      this.#options.logger.debug(
+        `Cluster: cannot fetch the state of member ${node}: ${
+          (error as Error).message
+        }`,
+      );
+    }).finally(() => this.#fetching.delete(node));
+  }
+
+  #down(member: Member, reason: "timeout" | "goodbye"): void {
+    this.#seen.delete(member.id);
+    const why = reason === "goodbye" ? "left the cluster" : "stopped answering";
+    this.#options.logger[reason === "goodbye" ? "info" : "warn"](
+      `Cluster member ${member.id} (${member.host}, pid ${member.pid}) ${why}`,
+    );
+    for (const link of this.#links.values()) link.dropNode(member.id, why);
+  }
+
+  /** Handles a message to this member's inbox; returns a reply, if any. */
+  #inbox(message: unknown[]): unknown {
+    if (!Array.isArray(message)) return undefined;
+    const kind = message[0];
+    if (kind === "state") {
+      const realms: Record<string, StateOp[]> = {};
+      for (const [name, link] of this.#links) realms[name] = link.snapshot();
+      return [this.#version, realms];
+    }
+    const link = this.#links.get(message[1] as string);
+    if (link === undefined) return undefined;
+    switch (kind) {
+      case "ev":
+        link.deliverEvent(
+          message[2] as string,
+          message[3] as Dict,
+          message[4] as Dict,
+          message[5] as unknown[],
+        );
+        return undefined;
+      case "mi":
+        link.deliverInternal(
+          message[2] as string,
+          message[3] as unknown[],
+          message[4] as Dict,
+        );
+        return undefined;
+      case "call":
+        link.invoke(
+          message[2] as string,
+          message[3] as string,
+          message[4] as string,
+          message[5] as Dict,
+          message[6] as [number, string, string, boolean],
+          message[7] as unknown[],
+        );
+        return undefined;
+      case "cancel":
+        link.cancelFrom(
+          message[2] as string,
+          message[3] as string,
+          message[4] as string,
+        );
+        return undefined;
+      case "res":
+        link.result(message[2] as string, message[3] as WampMessage);
+        return undefined;
+      case "meta":
+        return link.answerMeta(message[2] as string, message[3] as unknown[]);
+    }
+    return undefined;
+  }
+
+  #close(): Promise<void> {
+    return this.#closing ??= (async () => {
+      this.#membership.close();
+      for (const sub of this.#subs.splice(0)) sub.unsubscribe();
+      for (const link of this.#links.values()) {
+        link.realm.backplane = undefined;
+      }
+      await this.#link.close();
+    })();
+  }
+}
