@@ -201,17 +201,27 @@ export class NodeMetrics {
     const pools = this.#pools;
     return {
       type: service.type,
-      async handle(request: Request, context: ServeContext) {
+      handle(request: Request, context: ServeContext) {
         const started = performance.now();
         inFlight.add(1);
+        let result: Response | Promise<Response>;
         try {
-          const response = await service.handle(request, context);
-          finish(started, response.status);
-          return response;
+          result = service.handle(request, context);
         } catch (error) {
           finish(started, 500);
           throw error;
         }
+        if (!(result instanceof Promise)) {
+          finish(started, result.status);
+          return result;
+        }
+        return result.then((response) => {
+          finish(started, response.status);
+          return response;
+        }, (error) => {
+          finish(started, 500);
+          throw error;
+        });
       },
       close(deadline?: number) {
         if (pools.get(path) === source) pools.delete(path);
