@@ -15,6 +15,7 @@
  * @module
  */
 import { basename, resolve } from "node:path";
+import type { StaticServiceConfig } from "../../config/mod.ts";
 import type { PathService, ServeContext } from "../path_service.ts";
 import type { ServiceEnv } from "./service_env.ts";
 import {
@@ -34,38 +35,6 @@ import {
 import { renderListing } from "./_static_listing.ts";
 import { serveFile } from "./_static_serve.ts";
 
-/** `options` of a `static` service, as in Crossbar's config. */
-export interface StaticServiceOptions {
-  /** Serve an HTML listing for folders without `index.html`. @default {false} */
-  readonly "enable_directory_listing"?: boolean | undefined;
-  /** Extra media types by extension, e.g. `{".map": "application/json"}`. */
-  readonly "mime_types"?: Readonly<Record<string, string>> | undefined;
-  /**
-   * Seconds for `Cache-Control: max-age=N, public` and `Expires`; `null`
-   * sends no caching headers.
-   * @default {43200}
-   */
-  readonly "cache_timeout"?: number | null | undefined;
-  /** File (relative to `directory`) served for any missing path. */
-  readonly "default_file"?: string | undefined;
-}
-
-/** A `static` path service entry of Crossbar's config. */
-export interface StaticServiceConfig {
-  readonly type: "static";
-  readonly id?: string | undefined;
-  /** The folder to serve, relative to the cbdir. */
-  readonly directory?: string | undefined;
-  /** Crossbar's Python-package form; not supported here. */
-  readonly package?: string | undefined;
-  /** Crossbar's Python-package form; not supported here. */
-  readonly resource?: string | undefined;
-  readonly options?: StaticServiceOptions | undefined;
-}
-
-/** Crossbar's default `cache_timeout`: 12 hours. */
-export const DEFAULT_CACHE_TIMEOUT = 43200;
-
 /**
  * Creates a `static` service serving `config.directory` (relative to
  * `env.cbdir`).
@@ -80,7 +49,15 @@ export const DEFAULT_CACHE_TIMEOUT = 43200;
  * import { createStaticService } from "./static.ts";
  * import { createLogger } from "../../log/logger.ts";
  * const service = createStaticService(
- *   { type: "static", directory: "../web", options: { cache_timeout: 60 } },
+ *   {
+ *     type: "static",
+ *     directory: "../web",
+ *     options: {
+ *       enable_directory_listing: false,
+ *       mime_types: {},
+ *       cache_timeout: 60,
+ *     },
+ *   },
  *   { cbdir: "/srv/app/.crossbar", logger: createLogger() },
  * );
  * ```
@@ -89,7 +66,9 @@ export function createStaticService(
   config: StaticServiceConfig,
   env: ServiceEnv,
 ): PathService {
-  if (config.package !== undefined || config.resource !== undefined) {
+  // The schema refuses these already; a config built in code may not.
+  const python = config as { package?: unknown; resource?: unknown };
+  if (python.package !== undefined || python.resource !== undefined) {
     throw new TypeError(
       'Cannot create the static service: the "package"/"resource" form is Python-only, use "directory"',
     );
@@ -113,14 +92,12 @@ class StaticService implements PathService {
   #logger: ServiceEnv["logger"];
 
   constructor(directory: string, config: StaticServiceConfig, env: ServiceEnv) {
-    const options = config.options ?? {};
+    const options = config.options;
     this.#directory = directory;
     this.#realRoot = lazyRealRoot(directory);
-    this.#listing = options.enable_directory_listing ?? false;
+    this.#listing = options.enable_directory_listing;
     this.#mime = createMimeLookup(options.mime_types);
-    this.#cacheTimeout = options.cache_timeout === undefined
-      ? DEFAULT_CACHE_TIMEOUT
-      : options.cache_timeout;
+    this.#cacheTimeout = options.cache_timeout;
     this.#defaultFile = options.default_file;
     this.#logger = env.logger;
   }

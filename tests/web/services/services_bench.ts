@@ -61,7 +61,15 @@ try {
   const env = { cbdir: tmp, logger: SILENT_LOGGER };
   {
     await using files = serveService(
-      createStaticService({ type: "static", directory: "." }, env),
+      createStaticService({
+        type: "static",
+        directory: ".",
+        options: {
+          enable_directory_listing: false,
+          mime_types: {},
+          cache_timeout: 43200,
+        },
+      }, env),
     );
     report("static 1 KiB file", await load(`${files.url}/small.txt`));
     report(

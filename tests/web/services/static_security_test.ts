@@ -7,6 +7,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { createStaticService } from "../../../lib/web/services/static.ts";
+import { StaticServiceSchema } from "../../../lib/config/_schema/services.ts";
+import { serviceConfig } from "./_config.ts";
 import type { PathService } from "../../../lib/web/path_service.ts";
 import { serveService } from "../../_helpers/serve_service.ts";
 import { rawRequest } from "./_raw_http.ts";
@@ -32,11 +34,14 @@ async function fixture(): Promise<Fixture> {
   await Deno.symlink(tmp, join(www, "linkdir"));
   await Deno.symlink("ok.txt", join(www, "inside.txt"));
   await Deno.symlink(join(tmp, "secret.txt.gz"), join(www, "ok.txt.gz"));
-  const service = createStaticService({
-    type: "static",
-    directory: www,
-    options: { enable_directory_listing: true },
-  }, testEnv(tmp));
+  const service = createStaticService(
+    serviceConfig(StaticServiceSchema, {
+      type: "static",
+      directory: www,
+      options: { enable_directory_listing: true },
+    }),
+    testEnv(tmp),
+  );
   return {
     service,
     [Symbol.asyncDispose]: async () => {

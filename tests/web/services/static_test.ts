@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  createStaticService,
-  type StaticServiceConfig,
-} from "../../../lib/web/services/static.ts";
+import { createStaticService } from "../../../lib/web/services/static.ts";
+import { StaticServiceSchema } from "../../../lib/config/_schema/services.ts";
+import type { StaticServiceConfig } from "../../../lib/config/mod.ts";
+import { serviceConfig } from "./_config.ts";
 import { serveService } from "../../_helpers/serve_service.ts";
 import { testEnv } from "./_env.ts";
 
@@ -12,11 +12,15 @@ const EXPECTED = await Deno.readTextFile(
 );
 
 function serveStatic(
-  options: StaticServiceConfig["options"] = {},
+  options: Partial<StaticServiceConfig["options"]> = {},
   prefix = "",
   directory = "static",
 ) {
-  const config: StaticServiceConfig = { type: "static", directory, options };
+  const config = serviceConfig(StaticServiceSchema, {
+    type: "static",
+    directory,
+    options,
+  });
   return serveService(createStaticService(config, testEnv()), { prefix });
 }
 
@@ -194,11 +198,14 @@ Deno.test("createStaticService() escapes names in the listing and hides dotfiles
     await Deno.writeTextFile(join(dir, "<img src=x>&.txt"), "x");
     await Deno.writeTextFile(join(dir, ".env"), "SECRET=1");
     await Deno.mkdir(join(dir, "folder"));
-    const service = createStaticService({
-      type: "static",
-      directory: dir,
-      options: { enable_directory_listing: true },
-    }, testEnv());
+    const service = createStaticService(
+      serviceConfig(StaticServiceSchema, {
+        type: "static",
+        directory: dir,
+        options: { enable_directory_listing: true },
+      }),
+      testEnv(),
+    );
     await using server = serveService(service);
     const html = await (await fetch(server.url + "/")).text();
     assert.ok(!html.includes("<img"), html);
@@ -273,7 +280,14 @@ Deno.test("createStaticService() rejects the Python package form", () => {
   assert.throws(
     () =>
       createStaticService(
-        { type: "static", package: "p", resource: "r" },
+        // Built in code, past the schema, which would refuse it first.
+        {
+          type: "static",
+          package: "p",
+          resource: "r",
+        } as unknown as Parameters<
+          typeof createStaticService
+        >[0],
         testEnv(),
       ),
     TypeError,
