@@ -17,6 +17,7 @@
  * @module
  */
 import { dirname, resolve } from "node:path";
+import type { CgiServiceConfig } from "../../config/schema.ts";
 import type { PathService, ServeContext } from "../path_service.ts";
 import type { ServiceEnv } from "./service_env.ts";
 import { notFound, plainResponse } from "./_static_http.ts";
@@ -25,16 +26,6 @@ import { buildCgiEnv } from "./_cgi_env.ts";
 import { CgiOutputError, readCgiHead } from "./_cgi_output.ts";
 import { findScript, logLines } from "./_cgi_script.ts";
 import { withCleanup } from "./_proxy_stream.ts";
-
-/** A `cgi` path service entry of Crossbar's config. */
-export interface CgiServiceConfig {
-  readonly type: "cgi";
-  readonly id?: string | undefined;
-  /** Folder holding the scripts, relative to the cbdir. */
-  readonly directory: string;
-  /** The program that runs a script, e.g. `/bin/sh` or `python3`. */
-  readonly processor: string;
-}
 
 const NULL_BODY_STATUSES = new Set([204, 205, 304]);
 
