@@ -52,6 +52,23 @@ export interface SessionHost {
   readonly nodeId: string;
 }
 
+/** Who a session is, as set at WELCOME. */
+interface Identity {
+  readonly authid: string;
+  readonly authrole: string;
+  readonly authmethod: string;
+  readonly authprovider: string;
+  readonly authextra: Dict;
+}
+
+const NO_IDENTITY: Identity = Object.freeze({
+  authid: "",
+  authrole: "",
+  authmethod: "",
+  authprovider: "",
+  authextra: Object.freeze({}),
+});
+
 type State =
   | "initial"
   | "authenticating"
@@ -71,31 +88,17 @@ const GOODBYE_WAIT_MS = 2000;
 export class Session implements TransportHandler, Peer, RealmMember {
   /** The connection. */
   readonly transport: Transport;
-  /** Session id (0 before HELLO). */
-  id = 0;
-  /** The joined realm, while established. */
-  realm: Realm | undefined;
-  /** Identity, set at WELCOME. */
-  authid = "";
-  /** Role name, set at WELCOME. */
-  authrole = "";
-  /** Auth method used. */
-  authmethod = "";
-  /** Auth provider (`static`, `dynamic`, …). */
-  authprovider = "";
-  /** Extra identity data from the authenticator. */
-  authextra: Dict = {};
-  /** The role object, while established. */
-  role: Role | undefined;
   /** Cache of dynamic authorization decisions marked `cache`. */
   readonly authorizationCache: Map<string, Authorization> = new Map();
-  /** Client features announced in HELLO. */
-  features: PeerFeatures = NO_FEATURES;
   /** Hidden from the session meta API (the router's own service session). */
   readonly hidden: boolean;
-  /** When the session joined (ISO time). */
-  joinedAt = "";
 
+  #id = 0;
+  #realm: Realm | undefined;
+  #role: Role | undefined;
+  #features: PeerFeatures = NO_FEATURES;
+  #identity: Identity = NO_IDENTITY;
+  #joinedAt = "";
   readonly #host: SessionHost;
   readonly #authMethods: ReadonlyMap<string, AuthMethod>;
   #state: State = "initial";
@@ -118,6 +121,47 @@ export class Session implements TransportHandler, Peer, RealmMember {
     this.#host = host;
     this.#authMethods = authMethods;
     this.hidden = hidden;
+  }
+
+  /** Session id (0 before HELLO). */
+  get id(): number {
+    return this.#id;
+  }
+  /** The joined realm, while established. */
+  get realm(): Realm | undefined {
+    return this.#realm;
+  }
+  /** The role object, while established. */
+  get role(): Role | undefined {
+    return this.#role;
+  }
+  /** Client features announced in HELLO. */
+  get features(): PeerFeatures {
+    return this.#features;
+  }
+  /** Identity, set at WELCOME. */
+  get authid(): string {
+    return this.#identity.authid;
+  }
+  /** Role name, set at WELCOME. */
+  get authrole(): string {
+    return this.#identity.authrole;
+  }
+  /** Auth method used. */
+  get authmethod(): string {
+    return this.#identity.authmethod;
+  }
+  /** Auth provider (`static`, `dynamic`, …). */
+  get authprovider(): string {
+    return this.#identity.authprovider;
+  }
+  /** Extra identity data from the authenticator. */
+  get authextra(): Dict {
+    return this.#identity.authextra;
+  }
+  /** When the session joined (ISO time; empty before). */
+  get joinedAt(): string {
+    return this.#joinedAt;
   }
 
   /** Whether the session has joined a realm and not left. */
@@ -308,7 +352,7 @@ export class Session implements TransportHandler, Peer, RealmMember {
 
   #hello(message: HelloMessage): void {
     const hello = readHello(message);
-    this.features = hello.features;
+    this.#features = hello.features;
     const method = hello.authmethods.map((m) => this.#authMethods.get(m))
       .find((m) => m !== undefined);
     if (method === undefined) {
@@ -320,7 +364,7 @@ export class Session implements TransportHandler, Peer, RealmMember {
       );
       return;
     }
-    this.id = this.#host.newSessionId();
+    this.#id = this.#host.newSessionId();
     this.#state = "authenticating";
     const { realm, authid, authrole, authextra } = hello;
     this.#await(() => {
@@ -393,22 +437,24 @@ export class Session implements TransportHandler, Peer, RealmMember {
       );
       return;
     }
-    this.authid = result.authid;
-    this.authrole = result.authrole;
-    this.authmethod = result.authmethod;
-    this.authprovider = result.authprovider;
-    this.authextra = {
-      ...(result.authextra ?? {}),
-      x_cb_node: this.#host.nodeId,
-      x_cb_worker: "worker001",
-      x_cb_peer: this.transport.info.peer,
-      x_cb_pid: Deno.pid,
+    this.#identity = {
+      authid: result.authid,
+      authrole: result.authrole,
+      authmethod: result.authmethod,
+      authprovider: result.authprovider,
+      authextra: {
+        ...(result.authextra ?? {}),
+        x_cb_node: this.#host.nodeId,
+        x_cb_worker: "worker001",
+        x_cb_peer: this.transport.info.peer,
+        x_cb_pid: Deno.pid,
+      },
     };
-    this.role = role;
-    this.realm = realm;
+    this.#role = role;
+    this.#realm = realm;
     this.#state = "established";
     this.#authenticator = undefined;
-    this.joinedAt = new Date().toISOString();
+    this.#joinedAt = new Date().toISOString();
     this.send([T.WELCOME, this.id, {
       realm: realm.name,
       authid: this.authid,
@@ -448,7 +494,7 @@ export class Session implements TransportHandler, Peer, RealmMember {
   #leaveRealm(): void {
     const realm = this.realm;
     if (realm === undefined) return;
-    this.realm = undefined;
+    this.#realm = undefined;
     if (this.#state === "established") this.#state = "initial";
     realm.leave(this);
     if (this.#host.logger.enabled("debug")) {
@@ -456,7 +502,7 @@ export class Session implements TransportHandler, Peer, RealmMember {
         `Session ${this.id} left realm "${realm.name}"`,
       );
     }
-    this.role = undefined;
+    this.#role = undefined;
     this.authorizationCache.clear();
   }
 
