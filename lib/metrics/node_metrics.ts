@@ -38,6 +38,18 @@ export interface NodeMetricsSources {
   readonly realms: () => Iterable<{ name: string; sessions: number }>;
   /** Whether every transport listens and every pool has started. */
   readonly ready: () => boolean;
+  /** The cluster's live members, when the node is clustered. */
+  readonly cluster?: () =>
+    | {
+      readonly name: string;
+      readonly members: readonly {
+        readonly id: string;
+        readonly host: string;
+        readonly pid: number;
+        readonly self: boolean;
+      }[];
+    }
+    | undefined;
 }
 
 /** Latency buckets in seconds (Prometheus client defaults, plus 1 ms). */
@@ -160,6 +172,23 @@ export class NodeMetrics {
       "crossbar_ready",
       "1 when every transport listens and every pool has started.",
       () => [[{}, sources.ready() ? 1 : 0]],
+    );
+    r.gaugeFrom(
+      "crossbar_cluster_members",
+      "1 per live cluster member (self: the process answering), when clustered.",
+      () => {
+        const cluster = sources.cluster?.();
+        if (cluster === undefined) return [];
+        return cluster.members.map((m) =>
+          [{
+            cluster: cluster.name,
+            member: m.id,
+            host: m.host,
+            pid: String(m.pid),
+            self: String(m.self),
+          }, 1] as const
+        );
+      },
     );
   }
 

@@ -135,6 +135,8 @@ export async function startNode(options: StartNodeOptions): Promise<Node> {
   const metrics = new NodeMetrics({
     realms: () => routers.flatMap((router) => router.stats().realms),
     ready: () => ready,
+    cluster: () =>
+      cluster && { name: cluster.name, members: cluster.members() },
   });
   const nodeInfo = (): NodeInfo => ({
     version: VERSION,

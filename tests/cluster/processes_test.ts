@@ -40,7 +40,9 @@ async function whoAnswers(port: number): Promise<[number, number]> {
 }
 
 Deno.test("start --processes 2 shares the port between two processes that form one realm", async () => {
-  await using dir = await nodeDir(clusterConfig(undefined));
+  await using dir = await nodeDir(clusterConfig(undefined, {
+    paths: { metrics: { type: "metrics" } },
+  }));
   await using cli = spawnCli([
     "start",
     "--cbdir",
@@ -61,6 +63,12 @@ Deno.test("start --processes 2 shares the port between two processes that form o
   );
   const listening = await cli.waitForLine(/listening on http:\/\/\S+/);
   const port = Number(listening.match(/127\.0\.0\.1:(\d+)/)![1]);
+
+  // the metrics list both members
+  await eventually(async () => {
+    const text = await freshGet(port, "/metrics");
+    return (text.match(/^crossbar_cluster_members\{/gm) ?? []).length === 2;
+  }, "crossbar_cluster_members lists 2 members");
 
   // HTTP: fresh connections reach both processes
   const pids = new Set<number>();
