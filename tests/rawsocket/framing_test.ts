@@ -65,3 +65,22 @@ Deno.test("framing: oversize, reserved bits and reserved types are refused", () 
     "25th length bit",
   );
 });
+
+Deno.test("framing: a large payload over many small chunks comes out whole", () => {
+  const payload = new Uint8Array(200_000).map((_, i) => i % 251);
+  const wire = new Uint8Array([
+    ...encodeFrame(FrameType.MESSAGE, payload),
+    ...encodeFrame(FrameType.PONG, bytes(7)),
+  ]);
+  const reader = new FrameReader(1 << 20);
+  const frames = [];
+  for (let at = 0; at < wire.length; at += 1000) {
+    frames.push(...reader.push(wire.slice(at, at + 1000)));
+    // Everything but the 4-octet header waits in the reader.
+    if (frames.length === 0) assertEquals(reader.buffered, at + 1000 - 4);
+  }
+  assertEquals(frames.length, 2);
+  assertEquals(frames[0]!.payload, payload);
+  assertEquals([...frames[1]!.payload], [7]);
+  assertEquals(reader.buffered, 0);
+});

@@ -96,7 +96,11 @@ export function writeHeader(
  */
 export class FrameReader {
   #maxLength: number;
-  #buffer: Uint8Array = new Uint8Array(0);
+  /** Octets of an incomplete header (fewer than 4). */
+  #head: Uint8Array = new Uint8Array(0);
+  /** The frame whose payload is arriving, filled up to `#filled`. */
+  #partial: { type: number; payload: Uint8Array } | undefined;
+  #filled = 0;
 
   /**
    * @param maxLength The largest payload accepted, in octets.
@@ -107,61 +111,96 @@ export class FrameReader {
 
   /** Octets received but not yet part of a whole frame. */
   get buffered(): number {
-    return this.#buffer.length;
+    return this.#head.length + this.#filled;
   }
 
   /**
    * Adds received octets and returns every frame they complete. Payloads
    * may be views into `chunk`, so the caller must not reuse its memory
-   * (decoders keep views of binary values).
+   * (decoders keep views of binary values). A payload that arrives over
+   * several chunks is gathered into one buffer of its announced size, so
+   * large messages cost one copy, not one per chunk.
    *
    * @throws {FramingError} For reserved bits, an unknown type or a payload
    * over the limit.
    */
   push(chunk: Uint8Array): Frame[] {
-    let data = chunk;
-    if (this.#buffer.length > 0) {
-      data = new Uint8Array(this.#buffer.length + chunk.length);
-      data.set(this.#buffer);
-      data.set(chunk, this.#buffer.length);
-    }
     const frames: Frame[] = [];
     let offset = 0;
-    while (data.length - offset >= FRAME_HEADER_SIZE) {
-      const first = data[offset]!;
-      if ((first & 0xf0) !== 0) {
-        throw new FramingError(
-          `reserved bits set in a frame header (0x${first.toString(16)})`,
+    while (offset < chunk.length) {
+      const partial = this.#partial;
+      if (partial !== undefined) {
+        const take = Math.min(
+          partial.payload.length - this.#filled,
+          chunk.length - offset,
         );
-      }
-      const type = first & 0x07;
-      if (type > FrameType.PONG) {
-        throw new FramingError(`reserved frame type ${type}`);
-      }
-      const low = (data[offset + 1]! << 16) | (data[offset + 2]! << 8) |
-        data[offset + 3]!;
-      if ((first & 0x08) !== 0 && low !== 0) {
-        throw new FramingError(
-          "the 25th length bit is set with a non-zero length",
+        partial.payload.set(
+          chunk.subarray(offset, offset + take),
+          this.#filled,
         );
+        this.#filled += take;
+        offset += take;
+        if (this.#filled === partial.payload.length) {
+          frames.push(partial);
+          this.#partial = undefined;
+          this.#filled = 0;
+        }
+        continue;
       }
-      const length = (first & 0x08) !== 0 ? MAX_FRAME_LENGTH : low;
-      if (length > this.#maxLength) {
-        throw new FramingError(
-          `frame of ${length} octets exceeds the limit of ${this.#maxLength}`,
-        );
+      let header: Uint8Array;
+      if (this.#head.length > 0 || chunk.length - offset < FRAME_HEADER_SIZE) {
+        const need = FRAME_HEADER_SIZE - this.#head.length;
+        const part = chunk.subarray(offset, offset + need);
+        const head = new Uint8Array(this.#head.length + part.length);
+        head.set(this.#head);
+        head.set(part, this.#head.length);
+        offset += part.length;
+        if (head.length < FRAME_HEADER_SIZE) {
+          this.#head = head;
+          break;
+        }
+        this.#head = new Uint8Array(0);
+        header = head;
+      } else {
+        header = chunk.subarray(offset, offset + FRAME_HEADER_SIZE);
+        offset += FRAME_HEADER_SIZE;
       }
-      const end = offset + FRAME_HEADER_SIZE + length;
-      if (end > data.length) break;
-      frames.push({
-        type,
-        payload: data.subarray(offset + FRAME_HEADER_SIZE, end),
-      });
-      offset = end;
+      const { type, length } = this.#parseHeader(header);
+      const available = chunk.length - offset;
+      if (available >= length) {
+        frames.push({ type, payload: chunk.subarray(offset, offset + length) });
+        offset += length;
+      } else {
+        this.#partial = { type, payload: new Uint8Array(length) };
+        this.#filled = 0;
+      }
     }
-    this.#buffer = offset === data.length
-      ? new Uint8Array(0)
-      : data.slice(offset);
     return frames;
+  }
+
+  #parseHeader(header: Uint8Array): { type: number; length: number } {
+    const first = header[0]!;
+    if ((first & 0xf0) !== 0) {
+      throw new FramingError(
+        `reserved bits set in a frame header (0x${first.toString(16)})`,
+      );
+    }
+    const type = first & 0x07;
+    if (type > FrameType.PONG) {
+      throw new FramingError(`reserved frame type ${type}`);
+    }
+    const low = (header[1]! << 16) | (header[2]! << 8) | header[3]!;
+    if ((first & 0x08) !== 0 && low !== 0) {
+      throw new FramingError(
+        "the 25th length bit is set with a non-zero length",
+      );
+    }
+    const length = (first & 0x08) !== 0 ? MAX_FRAME_LENGTH : low;
+    if (length > this.#maxLength) {
+      throw new FramingError(
+        `frame of ${length} octets exceeds the limit of ${this.#maxLength}`,
+      );
+    }
+    return { type, length };
   }
 }
