@@ -70,6 +70,20 @@ export async function runStart(options: RunStartOptions): Promise<number> {
   if (processes > 1 && !supervised) {
     return await runProcesses(processes, loaded, options);
   }
+  // Signals are taken from here on: a SIGHUP or SIGTERM that arrives while
+  // the node starts must not kill it (their default); it acts once started.
+  const signal = options.signal ?? shutdownSignal();
+  let reload: ((only?: Set<string>) => Promise<boolean>) | undefined;
+  let hangupPending = false;
+  const onHangup = () => {
+    if (reload === undefined) {
+      hangupPending = true;
+      return;
+    }
+    logger.info("SIGHUP: reloading the configuration");
+    void reload();
+  };
+  Deno.addSignalListener("SIGHUP", onHangup);
   logger.info(`Starting node from "${loaded.path}" (pid ${Deno.pid})`);
   let node: Node;
   try {
@@ -79,6 +93,7 @@ export async function runStart(options: RunStartOptions): Promise<number> {
       logger,
     });
   } catch (error) {
+    Deno.removeSignalListener("SIGHUP", onHangup);
     logger.error(`Could not start node: ${message(error)}`);
     return 1;
   }
@@ -91,12 +106,8 @@ export async function runStart(options: RunStartOptions): Promise<number> {
   logger.info(
     `Node started (${Math.round(performance.now())} ms after launch)`,
   );
-  const reload = reloader(node, loaded, options);
-  const onHangup = () => {
-    logger.info("SIGHUP: reloading the configuration");
-    void reload();
-  };
-  Deno.addSignalListener("SIGHUP", onHangup);
+  reload = reloader(node, loaded, options);
+  if (hangupPending) onHangup();
   const watcher = options.watch
     ? await watchNode({
       configPath: loaded.path,
@@ -105,15 +116,14 @@ export async function runStart(options: RunStartOptions): Promise<number> {
       logger,
       onConfig: () => {
         logger.info("Config file changed: reloading");
-        void reload();
+        void reload?.();
       },
       onApps: (keys) => {
         logger.info(`App files changed: restarting ${[...keys].join(", ")}`);
-        void reload(keys);
+        void reload?.(keys);
       },
     })
     : undefined;
-  const signal = options.signal ?? shutdownSignal();
   await new Promise<void>((resolve) => {
     if (signal.aborted) resolve();
     signal.addEventListener("abort", () => resolve(), { once: true });
@@ -180,6 +190,11 @@ function reloader(
       next = only === undefined
         ? await loadConfig(loaded.path, { env: Deno.env.toObject() })
         : loaded;
+      // As at start: a --processes node's own share of the config.
+      next = {
+        ...next,
+        config: supervisedConfig(next.config, Deno.env.toObject()),
+      };
     } catch (error) {
       logger.error(
         "Reload failed; the node keeps running with its current configuration:",

@@ -154,3 +154,17 @@ Deno.test("start --watch restarts the pool of an edited app only", async () => {
   node.kill("SIGTERM");
   assertEquals((await node.status).code, 0);
 });
+
+Deno.test("a SIGHUP while the node starts is deferred until it has started", async () => {
+  await using dir = await tempDir("cb-reload-");
+  await Deno.writeTextFile(join(dir.path, "app.ts"), app("v1"));
+  const cbdir = await writeConfig(dir.path, CONFIG);
+  await using node = startFromCheckout(["start", "--cbdir", cbdir], dir.path);
+  // Logged once SIGHUP and SIGTERM are handled, before the apps load.
+  await node.line(/Starting node from/);
+  node.kill("SIGHUP");
+  await node.line(/Node started/);
+  await node.line(/Reloaded: 1 path\(s\) restarted, 1 kept/);
+  node.kill("SIGTERM");
+  assertEquals((await node.status).code, 0);
+});
