@@ -309,7 +309,7 @@ Deno.test("loadConfig() reports unknown attributes at every depth, at the key", 
   await expectIssues("unknown_key_deep.json", [
     'unknown_key_deep.json:3:18: controller.optoins: unknown attribute "optoins" (allowed: id, options, cluster); did you mean "options"?',
     'unknown_key_deep.json:10:39: workers[0].transports[0].endpoint.prot: unknown attribute "prot" (allowed: type, version, port, portrange,',
-    'unknown_key_deep.json:12:72: workers[0].transports[0].paths["/"].threads: unknown attribute "threads" (allowed: type, id, module, object, minthreads, maxthreads, workers, timeout, max_queue, concurrency, idle_timeout, max_body_size, max_requests, permissions, wamp)',
+    'unknown_key_deep.json:12:72: workers[0].transports[0].paths["/"].threads: unknown attribute "threads" (allowed: type, id, module, object, minthreads, maxthreads, workers, timeout, max_queue, concurrency, idle_timeout, load_timeout, max_body_size, max_requests, max_memory, recycle_memory, permissions, wamp)',
     'unknown_key_deep.json:13:53: workers[0].transports[0].paths.ws.options.foo: unknown attribute "foo" (allowed: allowed_origins,',
   ]);
 });

@@ -172,7 +172,8 @@ const BackendSchema = strict({
     tls: v.exactOptional(
       v.union([bool(), TlsSchema], expected("true, false or TLS settings")),
     ),
-    timeout: v.exactOptional(seconds()),
+    /** Seconds to wait for the backend's handshake. @default 10 */
+    timeout: v.optional(seconds(), 10),
   }, "an object (a connecting tcp endpoint)"),
   url: v.exactOptional(str()),
   serializers: v.exactOptional(SerializersSchema),

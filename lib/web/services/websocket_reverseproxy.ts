@@ -18,42 +18,12 @@
  *
  * @module
  */
+import type { WebSocketReverseProxyServiceConfig } from "../../config/mod.ts";
 import type { PathService } from "../path_service.ts";
 import type { ServiceEnv } from "./service_env.ts";
 import { plainResponse } from "./_static_http.ts";
 import { hostPort } from "./_proxy_headers.ts";
 import { openBackend, relay } from "./_proxy_websocket.ts";
-
-/** The connecting TCP endpoint of a WebSocket backend. */
-export interface WebSocketBackendEndpoint {
-  readonly type: "tcp";
-  readonly host: string;
-  readonly port: number;
-  /** Dial with TLS (Crossbar takes a TLS options object here). */
-  readonly tls?: boolean | Readonly<Record<string, unknown>> | undefined;
-  /** Seconds to wait for the backend handshake. @default {10} */
-  readonly timeout?: number | undefined;
-  readonly version?: number | undefined;
-}
-
-/** The `backend` of a `websocket-reverseproxy` service. */
-export interface WebSocketBackendConfig {
-  readonly type: "websocket";
-  readonly endpoint: WebSocketBackendEndpoint;
-  /** The backend WebSocket URL; its path and query are used. */
-  readonly url?: string | undefined;
-  readonly options?: Readonly<Record<string, unknown>> | undefined;
-}
-
-/** A `websocket-reverseproxy` path service entry of Crossbar's config. */
-export interface WebSocketReverseProxyServiceConfig {
-  readonly type: "websocket-reverseproxy";
-  readonly id?: string | undefined;
-  readonly backend: WebSocketBackendConfig;
-  /** The public URL of this endpoint (informational). */
-  readonly url?: string | undefined;
-  readonly options?: Readonly<Record<string, unknown>> | undefined;
-}
 
 /**
  * Creates a `websocket-reverseproxy` service.
@@ -81,7 +51,7 @@ export function createWebSocketReverseProxyService(
   env: ServiceEnv,
 ): PathService {
   const target = backendUrl(config.backend);
-  const timeoutMs = (config.backend.endpoint.timeout ?? 10) * 1000;
+  const timeoutMs = config.backend.endpoint.timeout * 1000;
   const logger = env.logger;
   const open = new Set<WebSocket>();
   return {
@@ -163,3 +133,6 @@ function backendUrl(backend: WebSocketBackendConfig): string {
   const scheme = endpoint.tls ? "wss" : "ws";
   return `${scheme}://${hostPort(endpoint.host, endpoint.port)}${path}`;
 }
+
+/** The `backend` of a `websocket-reverseproxy` service. */
+type WebSocketBackendConfig = WebSocketReverseProxyServiceConfig["backend"];

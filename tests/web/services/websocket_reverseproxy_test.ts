@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import {
   createWebSocketReverseProxyService,
 } from "../../../lib/web/services/websocket_reverseproxy.ts";
+import { WebSocketReverseProxyServiceSchema } from "../../../lib/config/_schema/services.ts";
+import { serviceConfig } from "./_config.ts";
 import { serveService } from "../../_helpers/serve_service.ts";
 import { rawRequest } from "./_raw_http.ts";
 import { testEnv } from "./_env.ts";
@@ -48,14 +50,17 @@ function startEchoBackend(): EchoBackend {
 }
 
 function proxyTo(port: number, prefix = "") {
-  const service = createWebSocketReverseProxyService({
-    type: "websocket-reverseproxy",
-    backend: {
-      type: "websocket",
-      endpoint: { type: "tcp", host: "127.0.0.1", port, timeout: 5 },
-      url: `ws://localhost:${port}/`,
-    },
-  }, testEnv());
+  const service = createWebSocketReverseProxyService(
+    serviceConfig(WebSocketReverseProxyServiceSchema, {
+      type: "websocket-reverseproxy",
+      backend: {
+        type: "websocket",
+        endpoint: { type: "tcp", host: "127.0.0.1", port, timeout: 5 },
+        url: `ws://localhost:${port}/`,
+      },
+    }),
+    testEnv(),
+  );
   return serveService(service, { prefix });
 }
 
@@ -181,11 +186,12 @@ Deno.test("createWebSocketReverseProxyService() answers 426 to a plain GET", asy
 
 Deno.test("createWebSocketReverseProxyService() rejects a backend without a tcp endpoint", () => {
   assert.throws(() =>
-    createWebSocketReverseProxyService({
-      type: "websocket-reverseproxy",
-      backend: {
-        type: "websocket",
-        endpoint: { type: "unix" } as never,
-      },
-    }, testEnv()), TypeError);
+    createWebSocketReverseProxyService(
+      // Built in code, past the schema, which would refuse it first.
+      {
+        type: "websocket-reverseproxy",
+        backend: { type: "websocket", endpoint: { type: "unix" } },
+      } as unknown as Parameters<typeof createWebSocketReverseProxyService>[0],
+      testEnv(),
+    ), TypeError);
 });
