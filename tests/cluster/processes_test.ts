@@ -129,6 +129,24 @@ Deno.test("start --processes 2 shares the port between two processes that form o
     for (const client of clients) await client.close();
   }
 
+  // a process killed with SIGKILL is started again and rejoins
+  const victim = Number(
+    cli.stderr().match(/Node process 1 started \(pid (\d+)\)/)![1],
+  );
+  Deno.kill(victim, "SIGKILL");
+  await eventually(
+    () =>
+      /Node process 1 \(pid \d+\) exited \(SIGKILL\); starting it again/.test(
+        cli.stderr(),
+      ),
+    "the supervisor notices",
+  );
+  await eventually(
+    () => (cli.stderr().match(/Joined cluster/g) ?? []).length === 3,
+    "the new process joined",
+    60_000,
+  );
+
   cli.kill("SIGTERM");
   assertEquals((await cli.status).code, 0);
   const natsGone = await Deno.stat(`/proc/${natsPid}`).then(

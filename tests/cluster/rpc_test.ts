@@ -130,6 +130,20 @@ Deno.test("cluster: cancel from node A interrupts the callee on node B", async (
   const interrupt2 = await callee.next();
   assertEquals(interrupt2[0], 69);
   assertEquals(interrupt2[1], second[1]);
+
+  // skip: the caller gets the error at once, the callee hears nothing and
+  // its late YIELD goes nowhere
+  caller.send([48, 9, {}, "com.test.killable", []]);
+  const third = await callee.next();
+  assertEquals(third[0], 68);
+  caller.send([49, 9, { mode: "skip" }]);
+  const skipped = await caller.next();
+  assertEquals(skipped.slice(0, 3), [8, 48, 9]);
+  assertEquals(skipped[4], "wamp.error.canceled");
+  callee.send([70, third[1], {}, ["late"]]);
+  caller.send([48, 10, {}, "wamp.session.count", []]);
+  const after = await caller.next();
+  assertEquals(after.slice(0, 2), [50, 10]);
 });
 
 Deno.test("cluster: shared registrations spread over nodes; single conflicts are refused cluster-wide", async () => {
