@@ -148,8 +148,8 @@ export async function listenWebTransport(
   const serveOptions = endpoint.kind === "unix" ? { path: endpoint.path } : {
     hostname: endpoint.hostname,
     port: endpoint.port,
-    ...(endpoint.tls ?? {}),
     ...(endpoint.reusePort ? { reusePort: true } : {}),
+    ...(endpoint.tls ?? {}),
   };
   const inFlight = new InFlight();
   const server = Deno.serve({
