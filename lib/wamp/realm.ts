@@ -92,6 +92,8 @@ const BROKER_FEATURES = {
   "event_retention": true,
   "payload_transparency": true,
   "payload_encryption_cryptobox": true,
+  // The WAMP spec's name for payload passthrough (wampy checks it).
+  "payload_passthru_mode": true,
 };
 
 const DEALER_FEATURES = {
@@ -102,6 +104,7 @@ const DEALER_FEATURES = {
   "registration_revocation": true,
   "payload_transparency": true,
   "payload_encryption_cryptobox": true,
+  "payload_passthru_mode": true,
   "call_canceling": true,
   "call_timeout": true,
 };

@@ -91,6 +91,46 @@ Deno.test("wampy with its defaults joins, registers, calls, subscribes and publi
   }
 });
 
+Deno.test("wampy's payload passthrough mode (ppt_scheme) goes through the router untouched", async () => {
+  await using server = startInteropServer();
+  const a = defaultWampy(server.url);
+  const b = defaultWampy(server.url);
+  await within(Promise.all([a.connect(), b.connect()]), "wampy connect");
+  try {
+    const ppt = { ppt_scheme: "x_interop", ppt_serializer: "native" };
+    const event = Promise.withResolvers<unknown[]>();
+    await a.subscribe(
+      "com.interop.ppt",
+      ({ details, argsList, argsDict }) =>
+        event.resolve([details.ppt_scheme, argsList, argsDict]),
+    );
+    await b.publish("com.interop.ppt", {
+      argsList: [1, 2 ** 53 - 1],
+      argsDict: { k: "v" },
+    }, ppt);
+    assertEquals(await within(event.promise, "ppt event"), [
+      "x_interop",
+      [1, 2 ** 53 - 1],
+      { k: "v" },
+    ]);
+    const invoked = Promise.withResolvers<unknown>();
+    await a.register("com.interop.ppt.echo", ({ details, argsList }) => {
+      invoked.resolve(details.ppt_scheme);
+      return { argsList: argsList ?? [] };
+    });
+    const result = await b.call("com.interop.ppt.echo", {
+      argsList: ["sealed"],
+    }, ppt);
+    assertEquals(await within(invoked.promise, "ppt invocation"), "x_interop");
+    assertEquals(result.argsList, ["sealed"]);
+  } finally {
+    await within(
+      Promise.all([a.disconnect(), b.disconnect()]),
+      "wampy disconnect",
+    );
+  }
+});
+
 /** Sends a WebSocket upgrade with `protocols` verbatim; returns the answer head. */
 async function handshake(port: number, protocols: string): Promise<string> {
   const conn = await Deno.connect({ hostname: "127.0.0.1", port });
