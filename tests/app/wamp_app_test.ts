@@ -249,11 +249,12 @@ Deno.test("wamp() rejects with WampUnavailableError when the path has no wamp co
   );
 });
 
-Deno.test("createWsgiService() refuses a wamp config with an unknown role", async () => {
+Deno.test("a wamp config with an unknown role is refused, naming role and realm", async () => {
+  // The config's cross checks catch it before any worker starts.
   await assertRejects(
     () => startNode({ wamp: { realm: "realm1", role: "nobody" } }),
     Error,
-    'No role "nobody" exists on realm "realm1"',
+    'role "nobody" is not a role of realm "realm1"',
   );
 });
 
