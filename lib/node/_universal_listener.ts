@@ -32,7 +32,7 @@ import { type AcceptedPeer, listenStream } from "./_stream_listener.ts";
 
 const RAWSOCKET_MAGIC = 0x7f;
 const MQTT_CONNECT = 0x10;
-const READ_SIZE = 64 * 1024;
+const READ_SIZE = 16 * 1024;
 
 /** What {@link listenUniversal} needs besides the config. */
 export interface UniversalEnv {
