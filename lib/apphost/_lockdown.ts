@@ -10,6 +10,8 @@
  *   every app would share, outside any granted folder.
  * - `Deno[Deno.internal]` is removed: it exposes the runtime's ops, which
  *   bypass every wrapper above.
+ * - `Worker` (Web Workers) is removed: a worker started by the app would
+ *   have no heap limit, and exhausting it ends the whole process.
  * - `Deno.cwd()`, `process.cwd()`, `Deno.execPath()` and `process.execPath`
  *   need read access to the path they reveal, as Deno documents for
  *   `--allow-read` (Deno 2.9 does not check it in workers).
@@ -100,4 +102,5 @@ export function lockDown(): void {
   const internal = (Deno as unknown as { internal?: symbol }).internal;
   if (internal !== undefined) lock(Deno, internal, undefined);
   lock(globalThis, "caches", undefined);
+  lock(globalThis, "Worker", undefined);
 }

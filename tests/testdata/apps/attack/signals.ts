@@ -27,6 +27,11 @@ export function app(): Response {
   results.negative = attempt(() => Deno.kill(-Deno.pid, "SIGTERM"));
   results.process = attempt(() => process.kill(process.pid, "SIGTERM"));
   results.abort = attempt(() => process.abort());
+  results.worker = attempt(() => {
+    const W = (globalThis as { Worker?: typeof Worker }).Worker;
+    if (W === undefined) throw new ReferenceError("Worker is not defined");
+    new W("data:text/javascript,", { type: "module" }).terminate();
+  });
   results.term = attempt(() => Deno.kill(Deno.pid, "SIGTERM"));
   return Response.json(results);
 }
