@@ -84,10 +84,11 @@ function moveEndpoints(config: Config, dir: string): void {
       endpoint.path = `${dir}/s${sockets++}.sock`;
       continue;
     }
-    const original = String(endpoint.port ?? endpoint.portrange);
-    let port = endpoint.shared ? ports.get(original) : undefined;
-    if (port === undefined) {
-      port = freePort();
+    // Port 0 (any free port) unless workers share it: then one fixed port.
+    let port = 0;
+    if (endpoint.shared) {
+      const original = String(endpoint.port ?? endpoint.portrange);
+      port = ports.get(original) ?? freePort();
       ports.set(original, port);
     }
     endpoint.port = port;
