@@ -160,13 +160,19 @@ class Member_ {
       this.#nc.subscribe(this.#subjects.inbox(this.#id), {
         callback: (error, msg) => {
           if (error !== null) return;
-          const reply = this.#inbox(unpack(msg.data) as unknown[]);
-          if (reply !== undefined && msg.reply) msg.respond(pack(reply));
+          this.#guard("inbox", () => {
+            const reply = this.#inbox(unpack(msg.data) as unknown[]);
+            if (reply !== undefined && msg.reply) msg.respond(pack(reply));
+          });
         },
       }),
       this.#nc.subscribe(this.#subjects.changes, {
         callback: (error, msg) => {
-          if (error === null) this.#change(unpack(msg.data) as unknown[]);
+          if (error !== null) return;
+          this.#guard("change", () => {
+            const change = unpack(msg.data);
+            if (Array.isArray(change)) this.#change(change);
+          });
         },
       }),
     );
@@ -176,6 +182,22 @@ class Member_ {
         this.#options.nats.servers.join(", ")
       })`,
     );
+  }
+
+  /**
+   * Runs the handling of one NATS message: a malformed one (NATS is shared
+   * by every member, so it is not fully trusted) is logged and dropped.
+   */
+  #guard(what: string, handle: () => void): void {
+    try {
+      handle();
+    } catch (error) {
+      this.#options.logger.warn(
+        `Cluster: dropped a malformed ${what} message: ${
+          (error as Error).message
+        }`,
+      );
+    }
   }
 
   handle(): ClusterNode {

@@ -77,13 +77,21 @@ export class Membership {
     this.#subscriptions.push(
       this.#nc.subscribe(subjects.heartbeat, {
         callback: (error, msg) => {
-          if (error === null) this.#heard(unpack(msg.data));
+          if (error !== null) return;
+          try {
+            this.#heard(unpack(msg.data));
+          } catch { /* not a heartbeat of ours: ignored */ }
         },
       }),
       this.#nc.subscribe(subjects.goodbye, {
         callback: (error, msg) => {
           if (error !== null) return;
-          const id = unpack(msg.data);
+          let id: unknown;
+          try {
+            id = unpack(msg.data);
+          } catch {
+            return;
+          }
           const member = typeof id === "string"
             ? this.#members.get(id)
             : undefined;

@@ -2,6 +2,8 @@
  * Cluster failures over a real nats-server: a node killed with SIGKILL
  * while calls are in flight, and a NATS outage with recovery.
  */
+import { connect } from "@nats-io/transport-node";
+import { encode as pack } from "@msgpack/msgpack";
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import {
   autobahnConnect,
@@ -126,4 +128,32 @@ Deno.test("cluster: a NATS outage keeps local routing, fails cross-node calls fa
   }
   assertEquals([...seen].sort(), ["A", "B"]);
   assert(second.port === port);
+});
+
+Deno.test("cluster: malformed messages on the cluster's NATS subjects are dropped", async () => {
+  await using nats = await startNats();
+  const config = clusterConfig(nats.url);
+  await using a = await startClusterNode(config);
+  await using b = await startClusterNode(config);
+  const nc = await connect({ servers: nats.url });
+  for (
+    const subject of [
+      `crossbar.test.node.${a.member}`,
+      "crossbar.test.chg",
+      "crossbar.test.hb",
+    ]
+  ) {
+    nc.publish(subject, new Uint8Array([0xc1, 0xff, 0x00]));
+    nc.publish(subject, pack(["call", "realm1", 42]));
+    nc.publish(subject, pack(["ev", "realm1", null, null, null, null]));
+    nc.publish(subject, pack({ not: "a list" }));
+  }
+  await nc.flush();
+  await a.cli.waitForLine(/dropped a malformed/);
+  await using callee = await autobahnConnect(b.ws);
+  await callee.session.register("com.test.still", () => "fine");
+  await using caller = await autobahnConnect(a.ws);
+  await callees(caller, "com.test.still", 1);
+  assertEquals(await caller.session.call("com.test.still"), "fine");
+  await nc.close();
 });

@@ -5,7 +5,6 @@
 import { connect } from "@nats-io/transport-node";
 import { type MemberInfo, Membership } from "../../lib/cluster/membership.ts";
 import { startNatsServer } from "../../lib/cluster/nats_server.ts";
-import { subjects } from "../../lib/cluster/_wire.ts";
 import { assert, assertEquals } from "../_helpers/assert.ts";
 
 function info(id: string): MemberInfo {
@@ -37,7 +36,12 @@ Deno.test("Membership finds members, sees a goodbye at once and a silent member 
   const make = (nc: typeof ncA, id: string, log?: ReturnType<typeof events>) =>
     new Membership(nc, {
       self: info(id),
-      subjects: subjects("mtest"),
+      subjects: {
+        heartbeat: "mtest.hb",
+        goodbye: "mtest.bye",
+        changes: "mtest.chg",
+        inbox: (id) => `mtest.node.${id}`,
+      },
       interval: 100,
       timeout: 600,
       version: () => 0,
