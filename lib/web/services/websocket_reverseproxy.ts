@@ -97,7 +97,13 @@ export function createWebSocketReverseProxyService(
     close() {
       for (const socket of open) {
         if (socket.readyState <= WebSocket.OPEN) {
-          socket.close(1000, "Service closed");
+          try {
+            // 1001 "going away" to clients: the node is shutting down.
+            socket.close(1001, "server shutting down");
+          } catch {
+            // A backend socket (a WebSocket client) may only send 1000.
+            socket.close(1000, "server shutting down");
+          }
         }
       }
       open.clear();

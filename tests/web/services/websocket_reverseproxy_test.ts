@@ -195,3 +195,15 @@ Deno.test("createWebSocketReverseProxyService() rejects a backend without a tcp 
       testEnv(),
     ), TypeError);
 });
+
+Deno.test("createWebSocketReverseProxyService() closes relayed clients with 1001 when the node shuts down", async () => {
+  await using backend = startEchoBackend();
+  const server = proxyTo(backend.port);
+  const socket = new WebSocket(server.url.replace("http", "ws") + "/");
+  await opened(socket);
+  const gone = closed(socket);
+  await server.close();
+  const event = await gone;
+  assert.equal(event.code, 1001);
+  assert.equal(event.reason, "server shutting down");
+});
