@@ -17,6 +17,7 @@ import {
 import { type Node, startNode } from "./node.ts";
 import { isRunningNode, readPidFile, writePidFile } from "./pid_file.ts";
 import { ReloadError } from "./reload.ts";
+import { writeReloadStatus } from "./reload_status.ts";
 import { watchNode } from "./watch.ts";
 import { checkApps } from "./services.ts";
 import { writeNodeTemplate } from "./init_template.ts";
@@ -199,7 +200,9 @@ function reloader(
       logger.error(
         "Reload failed; the node keeps running with its current configuration:",
       );
-      for (const line of message(error).split("\n")) logger.error(`  ${line}`);
+      const lines = message(error).split("\n");
+      for (const line of lines) logger.error(`  ${line}`);
+      await writeReloadStatus(loaded.cbdir, false, lines);
       return false;
     }
     try {
@@ -207,9 +210,10 @@ function reloader(
         next.config,
         only === undefined ? {} : { only },
       );
-      logger.info(
-        `Reloaded: ${summary.replaced} path(s) restarted, ${summary.kept} kept`,
-      );
+      const done =
+        `Reloaded: ${summary.replaced} path(s) restarted, ${summary.kept} kept`;
+      logger.info(done);
+      await writeReloadStatus(loaded.cbdir, true, [done]);
       void summary.retired.then(() =>
         logger.debug("Reload: the replaced services have stopped")
       );
@@ -223,6 +227,7 @@ function reloader(
         ? error.reasons
         : message(error).split("\n");
       for (const reason of reasons) logger.error(`  ${reason}`);
+      await writeReloadStatus(loaded.cbdir, false, reasons);
       return false;
     }
   };

@@ -12,6 +12,7 @@ import {
   type PidRecord,
   readPidFile,
 } from "./pid_file.ts";
+import { readReloadStatus } from "./reload_status.ts";
 
 /** Exit code of `status` for a stopped node (LSB init scripts' "not running"). */
 export const EXIT_NOT_RUNNING = 3;
@@ -77,21 +78,46 @@ export async function runStop(options: ControlOptions): Promise<number> {
 }
 
 /**
- * `reload`: sends SIGHUP to the node of `cbdir`, which re-reads its config
- * and logs the outcome.
+ * `reload`: sends SIGHUP to the node of `cbdir` and waits for the outcome
+ * the node records in `node.reload`.
  *
- * @param options Node directory and output.
- * @returns 0 when the signal was sent, {@link EXIT_NOT_RUNNING} when no node
- * runs.
+ * @param options Node directory, output and how long to wait.
+ * @returns 0 when the new config is in effect, 1 when the node refused it
+ * (it keeps running as it was) or did not answer in time,
+ * {@link EXIT_NOT_RUNNING} when no node runs.
  */
 export async function runReload(options: ControlOptions): Promise<number> {
   const record = await running(options);
   if (record === undefined) return EXIT_NOT_RUNNING;
+  const before = await readReloadStatus(options.cbdir);
+  const sent = new Date().toISOString();
   Deno.kill(record.pid, "SIGHUP");
-  options.print(
-    `Reload requested (SIGHUP to pid ${record.pid}); the node logs the outcome`,
-  );
-  return 0;
+  options.print(`Reloading node (SIGHUP to pid ${record.pid}) …`);
+  const deadline = Date.now() + (options.timeout ?? 60_000);
+  while (Date.now() <= deadline) {
+    const status = await readReloadStatus(options.cbdir);
+    if (
+      status !== undefined && status.pid === record.pid &&
+      status.time >= sent && status.time !== before?.time
+    ) {
+      if (status.ok) {
+        for (const line of status.messages) options.print(line);
+        return 0;
+      }
+      options.print(
+        "Reload failed; the node keeps running with its current configuration:",
+      );
+      for (const line of status.messages) options.print(`  ${line}`);
+      return 1;
+    }
+    if (!isAlive(record.pid)) {
+      options.print(`The node (pid ${record.pid}) exited`);
+      return 1;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  options.print("No answer from the node yet; see its log");
+  return 1;
 }
 
 async function running(

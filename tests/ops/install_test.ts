@@ -122,6 +122,7 @@ Deno.test("installed crossbar-deno runs a project with its own imports, outside 
   const mark = node.mark;
   const reload = await run(command, ["reload"], project.path, env);
   assertEquals(reload.code, 0, reload.output);
+  assert(/Reloaded: 1 path\(s\) restarted/.test(reload.output), reload.output);
   await node.line(/Reloaded: 1 path\(s\) restarted/, mark);
   assertEquals(await (await fetch(base + "/")).text(), "zod");
 

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import {
   RawWamp,
+  runMain,
   startFromCheckout,
   tempDir,
   webConfig,
@@ -106,7 +107,13 @@ Deno.test("a reload with a broken config logs every error and keeps serving", as
     })),
   );
   const mark = node.mark;
-  node.kill("SIGHUP");
+  // `reload` sends SIGHUP and waits for the outcome.
+  const reload = await runMain(["reload", "--cbdir", cbdir], dir.path);
+  assertEquals(reload.code, 1, reload.output);
+  assert(
+    /unknown path service type "wsgii"/.test(reload.output),
+    reload.output,
+  );
   await node.line(/Reload failed; the node keeps running/, mark);
   await node.line(/unknown path service type "wsgii"/, mark);
   await node.line(/serializers/, mark);
