@@ -44,7 +44,7 @@ function openWebSocket(url: string): Promise<Pipe> {
 }
 
 async function openRawSocket(address: string): Promise<Pipe> {
-  const [hostname, port] = address.split(":");
+  const [hostname = "127.0.0.1", port] = address.split(":");
   const conn = await Deno.connect({ hostname, port: Number(port) });
   conn.setNoDelay(true);
   await conn.write(new Uint8Array([0x7f, 0xf1, 0, 0]));
