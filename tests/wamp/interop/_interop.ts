@@ -75,7 +75,11 @@ export interface LineProcess extends AsyncDisposable {
   finish(): Promise<void>;
 }
 
-function spawnLines(command: string, args: string[]): LineProcess {
+/** Spawns `command` with `args`; its stdout is read line by line. */
+export function spawnLines(
+  command: string,
+  args: string[],
+): LineProcess {
   const child = new Deno.Command(command, {
     args,
     stdin: "piped",
