@@ -22,6 +22,7 @@ function option(name: string, fallback: number): number {
 
 const CHURN = option("churn", 1000);
 const WARMUP = option("warmup", 50);
+const EVERY = option("every", 100);
 const APPS = fileURLToPath(new URL("../tests/testdata/apps", import.meta.url));
 
 function rssMiB(): number {
@@ -68,7 +69,17 @@ async function replaceOnce(): Promise<void> {
 for (let i = 0; i < WARMUP; i++) await replaceOnce();
 const before = rssMiB();
 const started = Date.now();
-for (let i = 0; i < CHURN; i++) await replaceOnce();
+for (let i = 1; i <= CHURN; i++) {
+  await replaceOnce();
+  if (i % EVERY === 0) {
+    const heap = Deno.memoryUsage().heapUsed / 1048576;
+    console.log(
+      `… ${i} replacements, RSS ${rssMiB().toFixed(0)} MiB, host heap ${
+        heap.toFixed(0)
+      } MiB`,
+    );
+  }
+}
 const after = rssMiB();
 const seconds = (Date.now() - started) / 1000;
 await new Promise((r) => setTimeout(r, 5000));
