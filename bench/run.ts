@@ -14,6 +14,7 @@ const BENCHES = [
   "wamp_bench.ts",
   "rawsocket_bench.ts",
   "node_bench.ts",
+  "cluster_bench.ts",
 ];
 const only = Deno.args;
 let failed = 0;
