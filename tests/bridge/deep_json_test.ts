@@ -5,33 +5,15 @@
 import autobahn from "autobahn";
 import { hostNode } from "../../lib/node/mod.ts";
 import { assertEquals, assertStringIncludes } from "../_helpers/assert.ts";
+import { webNodeConfig } from "../_helpers/config.ts";
 import { post } from "./_helpers.ts";
 
-const ALL = { call: true, register: true, publish: true, subscribe: true };
-
 function config() {
-  return {
-    version: 2,
-    workers: [{
-      type: "router",
-      realms: [{
-        name: "realm1",
-        roles: [{
-          name: "anonymous",
-          permissions: [{ uri: "", match: "prefix", allow: ALL }],
-        }],
-      }],
-      transports: [{
-        type: "web",
-        endpoint: { type: "tcp", port: 0, interface: "127.0.0.1" },
-        paths: {
-          ws: { type: "websocket" },
-          push: { type: "publisher", realm: "realm1", role: "anonymous" },
-          call: { type: "caller", realm: "realm1", role: "anonymous" },
-        },
-      }],
-    }],
-  };
+  return webNodeConfig({
+    ws: { type: "websocket" },
+    push: { type: "publisher", realm: "realm1", role: "anonymous" },
+    call: { type: "caller", realm: "realm1", role: "anonymous" },
+  });
 }
 
 function nested(depth: number): string {

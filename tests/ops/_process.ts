@@ -5,6 +5,7 @@
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { webNodeConfig } from "../_helpers/config.ts";
 
 /** The checkout's root folder. */
 export const CHECKOUT = fileURLToPath(new URL("../../", import.meta.url));
@@ -209,34 +210,7 @@ export function webConfig(
   paths: Record<string, unknown>,
   extra: { realms?: unknown[] } = {},
 ): unknown {
-  return {
-    version: 2,
-    workers: [{
-      type: "router",
-      options: { pythonpath: [".."] },
-      realms: extra.realms ?? [{
-        name: "realm1",
-        roles: [{
-          name: "anonymous",
-          permissions: [{
-            uri: "",
-            match: "prefix",
-            allow: {
-              call: true,
-              register: true,
-              publish: true,
-              subscribe: true,
-            },
-          }],
-        }],
-      }],
-      transports: [{
-        type: "web",
-        endpoint: { type: "tcp", port: 0, interface: "127.0.0.1" },
-        paths,
-      }],
-    }],
-  };
+  return webNodeConfig(paths, { ...extra, options: { pythonpath: [".."] } });
 }
 
 /** Writes `config` as `<dir>/.crossbar/config.json`. */

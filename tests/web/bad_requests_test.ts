@@ -4,6 +4,7 @@
  */
 import { resolve } from "node:path";
 import { assert, assertEquals } from "../_helpers/assert.ts";
+import { webNodeConfig } from "../_helpers/config.ts";
 import { REPO_ROOT } from "../_helpers/node.ts";
 import { createLogger } from "../../lib/log/mod.ts";
 import { hostNode } from "../../lib/node/mod.ts";
@@ -15,49 +16,23 @@ const CBDIR = await Deno.makeTempDir();
 const STATIC = resolve(REPO_ROOT, "tests/testdata/static");
 
 function config() {
-  return {
-    version: 2,
-    workers: [{
-      type: "router",
-      realms: [{
-        name: "realm1",
-        roles: [{
-          name: "anonymous",
-          permissions: [{
-            uri: "",
-            match: "prefix",
-            allow: {
-              call: true,
-              register: true,
-              publish: true,
-              subscribe: true,
-            },
-          }],
-        }],
-      }],
-      transports: [{
-        type: "web",
-        endpoint: { type: "tcp", port: 0, interface: "127.0.0.1" },
-        paths: {
-          "/": {
-            type: "wsgi",
-            module: resolve(APPS, "echo.ts"),
-            object: "echo",
-            workers: 1,
-          },
-          up: {
-            type: "wsgi",
-            module: resolve(APPS, "upload.ts"),
-            object: "upload",
-            workers: 1,
-          },
-          static: { type: "static", directory: STATIC },
-          pub: { type: "publisher", realm: "realm1", role: "anonymous" },
-          ws: { type: "websocket" },
-        },
-      }],
-    }],
-  };
+  return webNodeConfig({
+    "/": {
+      type: "wsgi",
+      module: resolve(APPS, "echo.ts"),
+      object: "echo",
+      workers: 1,
+    },
+    up: {
+      type: "wsgi",
+      module: resolve(APPS, "upload.ts"),
+      object: "upload",
+      workers: 1,
+    },
+    static: { type: "static", directory: STATIC },
+    pub: { type: "publisher", realm: "realm1", role: "anonymous" },
+    ws: { type: "websocket" },
+  });
 }
 
 async function startLogged() {

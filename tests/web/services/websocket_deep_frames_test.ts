@@ -4,30 +4,13 @@
  * overflow, nothing dropped silently), and the node keeps serving.
  */
 import { assertEquals } from "../../_helpers/assert.ts";
+import { webNodeConfig } from "../../_helpers/config.ts";
 import { hostNode } from "../../../lib/node/mod.ts";
 import { RawWampClient } from "../../wamp/wire/_wire_helpers.ts";
 
 const DEPTH = 100_000;
-const ALL = { call: true, register: true, publish: true, subscribe: true };
 
-const config = {
-  version: 2,
-  workers: [{
-    type: "router",
-    realms: [{
-      name: "realm1",
-      roles: [{
-        name: "anonymous",
-        permissions: [{ uri: "", match: "prefix", allow: ALL }],
-      }],
-    }],
-    transports: [{
-      type: "web",
-      endpoint: { type: "tcp", port: 0, interface: "127.0.0.1" },
-      paths: { ws: { type: "websocket" } },
-    }],
-  }],
-};
+const config = webNodeConfig({ ws: { type: "websocket" } });
 
 /** PUBLISH [16, 1, {}, "a.b", [[[…]]]] with the list nested DEPTH deep. */
 function deepPublish(subprotocol: string): string | Uint8Array {
