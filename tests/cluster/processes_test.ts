@@ -155,3 +155,25 @@ Deno.test("start --processes 2 shares the port between two processes that form o
   );
   assert(natsGone, "the local nats-server was stopped");
 });
+
+Deno.test("start --processes refuses a bad count, and a missing nats-server names the package", async () => {
+  await using bad = spawnCli(["start", "--processes", "0"]);
+  assertEquals((await bad.status).code, 2);
+  assert(bad.stderr().includes('Invalid --processes "0"'), bad.stderr());
+
+  await using dir = await nodeDir(clusterConfig(undefined, {
+    cluster: { nats_server: "/nonexistent/nats-server" },
+  }));
+  await using missing = spawnCli([
+    "start",
+    "--cbdir",
+    dir.path,
+    "--processes",
+    "2",
+  ]);
+  assertEquals((await missing.status).code, 1);
+  assert(
+    missing.stderr().includes("apt-get install nats-server"),
+    missing.stderr(),
+  );
+});
