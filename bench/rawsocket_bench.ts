@@ -14,6 +14,7 @@
  * @module
  */
 import { hostNode } from "../lib/node/host.ts";
+import { runClientProcess } from "./_client_process.ts";
 
 const SECONDS = Number(
   Deno.args.find((a) => a.startsWith("--seconds="))?.slice(10) ?? 3,
@@ -38,26 +39,8 @@ const REALM = {
   }],
 };
 
-interface Outcome {
-  count: number;
-  seconds: number;
-}
-
 async function runClient(scenario: Record<string, unknown>): Promise<number> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLIENT, JSON.stringify(scenario)],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(output.stdout).trim();
-  if (!output.success) {
-    throw new Error(
-      `bench client failed: ${text}\n${
-        new TextDecoder().decode(output.stderr)
-      }`,
-    );
-  }
-  const outcome = JSON.parse(text.split("\n").at(-1)!) as Outcome;
+  const outcome = await runClientProcess(CLIENT, scenario);
   return outcome.count / outcome.seconds;
 }
 

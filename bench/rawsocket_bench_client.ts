@@ -6,6 +6,7 @@
  *
  * Usage: deno run -A bench/rawsocket_bench_client.ts '<json scenario>'
  */
+import { pump } from "./_pump.ts";
 
 /** One scenario, as passed on the command line. */
 interface Scenario {
@@ -145,37 +146,6 @@ function request(pipe: Pipe, msg: unknown[], replyType: number) {
       else reject(new Error(`unexpected reply ${text}`));
     };
     pipe.send(JSON.stringify(msg));
-  });
-}
-
-/** Keeps `inFlight` requests going for `seconds`; counts completions. */
-function pump(
-  seconds: number,
-  inFlight: number,
-  send: (i: number) => void,
-  setOnReply: (onReply: () => void) => void,
-): Promise<{ count: number; seconds: number }> {
-  return new Promise((resolve) => {
-    let count = 0;
-    let sent = 0;
-    let stopping = false;
-    let outstanding = 0;
-    const start = performance.now();
-    setOnReply(() => {
-      count++;
-      outstanding--;
-      if (!stopping) {
-        send(sent++);
-        outstanding++;
-      } else if (outstanding === 0) {
-        resolve({ count, seconds: (performance.now() - start) / 1000 });
-      }
-    });
-    setTimeout(() => stopping = true, seconds * 1000);
-    for (let i = 0; i < inFlight; i++) {
-      send(sent++);
-      outstanding++;
-    }
   });
 }
 

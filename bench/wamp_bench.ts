@@ -17,6 +17,8 @@
  *
  * @module
  */
+import { runClientProcess } from "./_client_process.ts";
+import type { PumpResult } from "./_pump.ts";
 import { createRouter } from "../lib/wamp/router.ts";
 import { createWebSocketService } from "../lib/web/services/websocket_service.ts";
 import { SILENT_LOGGER } from "../lib/log/logger.ts";
@@ -92,26 +94,11 @@ function startRouter() {
   };
 }
 
-interface Outcome {
-  count: number;
-  seconds: number;
+function runClient(scenario: Record<string, unknown>): Promise<PumpResult> {
+  return runClientProcess(CLIENT, scenario);
 }
 
-async function runClient(scenario: Record<string, unknown>): Promise<Outcome> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLIENT, JSON.stringify(scenario)],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(output.stdout).trim();
-  if (!output.success) {
-    const errors = new TextDecoder().decode(output.stderr).trim();
-    throw new Error(`bench client failed: ${text}\n${errors}`);
-  }
-  return JSON.parse(text.split("\n").at(-1)!) as Outcome;
-}
-
-const rate = (o: Outcome) => o.count / o.seconds;
+const rate = (o: PumpResult) => o.count / o.seconds;
 
 /** One measured scenario; `client` is what the client process runs. */
 interface Scenario {
