@@ -91,6 +91,12 @@ Deno.test("cluster: events from node A reach subscribers on B and C with their o
   await pub.session.publish("com.test.ev", [2], {}, {
     exclude: [subB.session.id],
   });
+  await pub.session.publish("com.test.ev", [2.5], {}, {
+    eligible_authrole: ["nobody"],
+  });
+  await pub.session.publish("com.test.ev", [2.7], {}, {
+    exclude_authrole: ["anonymous"],
+  });
   await pub.session.publish("com.test.ev", [3], {}, {});
   assertEquals((await exactB.next())[0], [3]);
   assertEquals((await prefixC.next())[0], [2]);
