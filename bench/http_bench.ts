@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { median, option, wrk } from "./_wrk.ts";
 
 interface Case {
   group: string;
@@ -60,11 +61,6 @@ const CASES: Case[] = [
   },
 ];
 
-function option(name: string, fallback: number): number {
-  const at = Deno.args.indexOf(`--${name}`);
-  return at >= 0 ? Number(Deno.args[at + 1]) : fallback;
-}
-
 const ROUNDS = option("rounds", 3);
 const SECONDS = option("seconds", 3);
 const CONNECTIONS = option("connections", 50);
@@ -113,24 +109,6 @@ async function startServer(
   };
 }
 
-async function wrk(port: number, seconds: number): Promise<number> {
-  const out = await new Deno.Command("wrk", {
-    args: [
-      "-t1",
-      `-c${CONNECTIONS}`,
-      `-d${seconds}s`,
-      `http://127.0.0.1:${port}/`,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(out.stdout);
-  const match = /Requests\/sec:\s+([\d.]+)/.exec(text);
-  if (!match) throw new Error(`Unexpected wrk output: ${text}`);
-  if (/Non-2xx/.test(text)) throw new Error(`Errors in wrk run: ${text}`);
-  return Number(match[1]);
-}
-
 /** Busy cores over `ms`, from /proc/stat (undefined if unreadable). */
 async function busyCores(ms: number): Promise<number | undefined> {
   const sample = async () => {
@@ -167,16 +145,11 @@ async function measure(c: Case): Promise<number> {
   await waitForIdle();
   const server = await startServer(c);
   try {
-    await wrk(server.port, 1);
-    return await wrk(server.port, SECONDS);
+    await wrk(server.port, 1, CONNECTIONS);
+    return await wrk(server.port, SECONDS, CONNECTIONS);
   } finally {
     await server.stop();
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 function pad(s: string, n: number): string {

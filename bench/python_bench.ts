@@ -14,15 +14,12 @@
  *
  * @module
  */
+import { median, option, wrk } from "./_wrk.ts";
 import { fileURLToPath } from "node:url";
 
 const CROSSBAR_RPS = 1300;
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
-function option(name: string, fallback: number): number {
-  const i = Deno.args.indexOf(`--${name}`);
-  return i >= 0 ? Number(Deno.args[i + 1]) : fallback;
-}
 const ROUNDS = option("rounds", 3);
 const SECONDS = option("seconds", 3);
 const CONNECTIONS = option("connections", 50);
@@ -130,24 +127,6 @@ const CASES: Case[] = [
   },
 ];
 
-async function wrk(port: number, seconds: number): Promise<number> {
-  const out = await new Deno.Command("wrk", {
-    args: [
-      "-t1",
-      `-c${CONNECTIONS}`,
-      `-d${seconds}s`,
-      `http://127.0.0.1:${port}/`,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(out.stdout);
-  const match = /Requests\/sec:\s+([\d.]+)/.exec(text);
-  if (!match) throw new Error(`Unexpected wrk output: ${text}`);
-  if (/Non-2xx/.test(text)) throw new Error(`Errors in wrk run: ${text}`);
-  return Number(match[1]);
-}
-
 async function measure(c: Case): Promise<number> {
   const server = await c.start();
   try {
@@ -155,16 +134,11 @@ async function measure(c: Case): Promise<number> {
     if (!page.includes("<h1>Hello from Crossbar.io</h1>")) {
       throw new Error(`${c.label}: not the seed page: ${page}`);
     }
-    await wrk(server.port, 1);
-    return await wrk(server.port, SECONDS);
+    await wrk(server.port, 1, CONNECTIONS);
+    return await wrk(server.port, SECONDS, CONNECTIONS);
   } finally {
     await server.stop();
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 async function main(): Promise<void> {
