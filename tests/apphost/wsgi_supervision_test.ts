@@ -103,7 +103,7 @@ Deno.test("recycle_memory replaces a worker whose heap grew, the new one first",
     recycle_memory: 32,
   });
   const before = (await get(`${app.url}/`)).text;
-  // The first report comes with the first finished request of a worker.
+  // The worker reports its heap within a second of serving.
   assert.equal((await get(`${app.url}/hoard?mb=64`)).text, before);
   await waitFor(
     () => app.lines.some((l) => l.includes("over recycle_memory")),
