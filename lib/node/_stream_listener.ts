@@ -8,6 +8,7 @@
  */
 import type { ListenEndpoint } from "../web/web_transport.ts";
 import type { Logger } from "../log/logger.ts";
+import { hostForUrl, removeStaleSocket } from "../web/_listen_address.ts";
 
 /** Facts about an accepted connection. */
 export interface AcceptedPeer {
@@ -178,19 +179,4 @@ export async function listenStream(
       await Promise.all([...running]);
     })();
   return { url, addr, close, [Symbol.asyncDispose]: () => close() };
-}
-
-async function removeStaleSocket(path: string): Promise<void> {
-  try {
-    const stat = await Deno.lstat(path);
-    if (stat.isSocket) await Deno.remove(path);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-}
-
-function hostForUrl(hostname: string): string {
-  if (hostname === "0.0.0.0") return "127.0.0.1";
-  if (hostname === "::") return "[::1]";
-  return hostname.includes(":") ? `[${hostname}]` : hostname;
 }

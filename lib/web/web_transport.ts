@@ -31,6 +31,7 @@ import {
 } from "./_request_body.ts";
 import type { DispatchInfo } from "./_node_listener.ts";
 import { InFlight } from "./_in_flight.ts";
+import { hostForUrl, removeStaleSocket } from "./_listen_address.ts";
 
 /** Where a web transport listens. */
 export type ListenEndpoint =
@@ -326,21 +327,6 @@ async function shutdown(server: Deno.HttpServer, deadline: number) {
     // exits; the listener itself is already closed.
     return;
   }
-}
-
-async function removeStaleSocket(path: string): Promise<void> {
-  try {
-    const stat = await Deno.lstat(path);
-    if (stat.isSocket) await Deno.remove(path);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-}
-
-function hostForUrl(hostname: string): string {
-  if (hostname === "0.0.0.0") return "127.0.0.1";
-  if (hostname === "::") return "[::1]";
-  return hostname.includes(":") ? `[${hostname}]` : hostname;
 }
 
 function describe(error: unknown): string {
