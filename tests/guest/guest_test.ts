@@ -58,7 +58,8 @@ Deno.test("a guest worker running an autobahn-python component joins and answers
         type: "guest",
         id: "backend",
         executable: "/usr/bin/python3",
-        arguments: ["backend.py"],
+        // The example's own backend, run as the example runs it.
+        arguments: [resolve(REPO_ROOT, "examples/guest/backend.py")],
         options: {
           workdir: "../app",
           env: {
