@@ -1,12 +1,12 @@
 import { resolve } from "node:path";
 import { assertEquals, assertStringIncludes } from "../_helpers/assert.ts";
+import { webRouter } from "../_helpers/config.ts";
 import { freePort, REPO_ROOT } from "../_helpers/node.ts";
 import { autobahnOpen } from "../app/_autobahn.ts";
 import { createLogger } from "../../lib/log/mod.ts";
 import { hostNode } from "../../lib/node/mod.ts";
 
 const CBDIR = resolve(REPO_ROOT, "tests/testdata/guest/.crossbar");
-const ALL = { call: true, register: true, publish: true, subscribe: true };
 
 function recorder() {
   const lines: string[] = [];
@@ -39,21 +39,7 @@ Deno.test("a guest worker running an autobahn-python component joins and answers
   await using node = await hostNode({
     version: 2,
     workers: [
-      {
-        type: "router",
-        realms: [{
-          name: "realm1",
-          roles: [{
-            name: "anonymous",
-            permissions: [{ uri: "", match: "prefix", allow: ALL }],
-          }],
-        }],
-        transports: [{
-          type: "web",
-          endpoint: { type: "tcp", port, interface: "127.0.0.1" },
-          paths: { ws: { type: "websocket" } },
-        }],
-      },
+      webRouter({ ws: { type: "websocket" } }, { port }),
       {
         type: "guest",
         id: "backend",
