@@ -15,7 +15,7 @@ import { WAMP_ERRORS, WampError } from "../wamp/errors.ts";
 import { type Dict, isDict } from "../wamp/messages.ts";
 import type { Realm } from "../wamp/realm.ts";
 import type { MatchPolicy } from "../wamp/uri.ts";
-import { isMatchPolicy } from "../wamp/uri.ts";
+import { isMatchPolicy, isValidUri } from "../wamp/uri.ts";
 import { better, type Candidate, matches, same } from "./_match.ts";
 import type { RealmView } from "./_view.ts";
 
@@ -109,8 +109,100 @@ export function installClusterMeta(realm: Realm, source: MetaSource): void {
       `No session with id ${JSON.stringify(id)} exists on this realm`,
     ]);
   });
+  installKills(realm, source);
   installLookups(realm, source, "registration");
   installLookups(realm, source, "subscription");
+}
+
+function killOptions(kwargs: Dict): { reason: string; message: string | null } {
+  const reason = kwargs.reason ?? "wamp.close.killed";
+  if (typeof reason !== "string" || !isValidUri(reason, "exact", "loose")) {
+    throw new WampError(WAMP_ERRORS.INVALID_URI, [
+      "reason must be a valid non-empty URI",
+    ]);
+  }
+  const message = kwargs.message ?? null;
+  if (message !== null && typeof message !== "string") {
+    throw new WampError(WAMP_ERRORS.INVALID_ARGUMENT, [
+      "message must be a string",
+    ]);
+  }
+  return { reason, message };
+}
+
+/**
+ * `wamp.session.kill*` over the cluster: sessions here are ended here, the
+ * others by the member that holds them (the caller itself is spared).
+ */
+function installKills(realm: Realm, source: MetaSource): void {
+  const dealer = realm.dealer;
+  const killWhere = async (
+    caller: { id: number },
+    field: string,
+    value: unknown,
+    kwargs: Dict,
+  ): Promise<number[]> => {
+    const { reason, message } = killOptions(kwargs);
+    const killed: number[] = [];
+    for (const s of [...realm.sessions.values()]) {
+      if (s.hidden || s.id === caller.id) continue;
+      const hit = field === "all" || (field === "session" && s.id === value) ||
+        (field === "authid" && s.authid === value) ||
+        (field === "authrole" && s.authrole === value);
+      if (!hit) continue;
+      if (message === null) s.shutdown(reason);
+      else s.shutdown(reason, message);
+      killed.push(s.id);
+    }
+    for (const [node, view] of source.views()) {
+      const holds = [...view.sessions].some(([id, [authid, authrole]]) =>
+        id !== caller.id && (field === "all" ||
+          (field === "session" && id === value) ||
+          (field === "authid" && authid === value) ||
+          (field === "authrole" && authrole === value))
+      );
+      if (!holds) continue;
+      const ids = await source.askMeta(node, "session.kill", [
+        field,
+        value,
+        reason,
+        message,
+      ]);
+      if (Array.isArray(ids)) killed.push(...ids as number[]);
+    }
+    return killed;
+  };
+  dealer.registerInternal("wamp.session.kill", async (caller, args, kwargs) => {
+    const id = args[0];
+    if (typeof id !== "number" || !Number.isInteger(id)) {
+      throw new WampError(WAMP_ERRORS.INVALID_ARGUMENT, [
+        "session must be an integer id",
+      ]);
+    }
+    const killed = await killWhere(caller, "session", id, kwargs);
+    if (killed.length === 0) {
+      throw new WampError(WAMP_ERRORS.NO_SUCH_SESSION, [
+        `No other session with id ${id} exists on this realm`,
+      ]);
+    }
+    return undefined;
+  });
+  dealer.registerInternal(
+    "wamp.session.kill_by_authid",
+    (caller, args, kwargs) =>
+      killWhere(caller, "authid", text(args[0], "authid"), kwargs),
+  );
+  dealer.registerInternal(
+    "wamp.session.kill_by_authrole",
+    async (caller, args, kwargs) =>
+      (await killWhere(caller, "authrole", text(args[0], "authrole"), kwargs))
+        .length,
+  );
+  dealer.registerInternal(
+    "wamp.session.kill_all",
+    async (caller, _args, kwargs) =>
+      (await killWhere(caller, "all", undefined, kwargs)).length,
+  );
 }
 
 /** Every entry of the (uri, match) pairs of one kind, cluster-wide. */

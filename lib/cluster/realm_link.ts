@@ -430,6 +430,27 @@ export class RealmLink implements RealmBackplane {
       const session = this.realm.sessions.get(args[0] as number);
       return session === undefined || session.hidden ? null : session.details();
     }
+    if (what === "session.kill") {
+      // [field, value, reason, message]: field "session", "authid",
+      // "authrole" or "all"; answers the ids of the sessions killed.
+      const [field, value, reason, message] = args as [
+        string,
+        unknown,
+        string,
+        string | null,
+      ];
+      const victims = [...this.realm.sessions.values()].filter((s) =>
+        !s.hidden && (field === "all" ||
+          (field === "session" && s.id === value) ||
+          (field === "authid" && s.authid === value) ||
+          (field === "authrole" && s.authrole === value))
+      );
+      for (const s of victims) {
+        if (message === null) s.shutdown(String(reason));
+        else s.shutdown(String(reason), String(message));
+      }
+      return victims.map((s) => s.id);
+    }
     return null;
   }
 

@@ -233,4 +233,21 @@ Deno.test("cluster: the meta API counts sessions and callees on every node", asy
     await s2.session.call("wamp.session.count", [["anonymous"]]),
     4,
   );
+
+  // wamp.session.kill on node A ends a session on node B
+  const s3id = s3.session.id;
+  await s1.session.call("wamp.session.kill", [s3id], {
+    reason: "com.test.bye",
+  });
+  const closed = await within(s3.closed, "the killed session closes");
+  assertEquals(closed.details.reason, "com.test.bye");
+  await eventually(
+    async () => await s1.session.call("wamp.session.count") === 3,
+    "3 sessions after the kill",
+  );
+  const missing = await s1.session.call("wamp.session.kill", [s3id]).then(
+    () => undefined,
+    (e: unknown) => errorUri(e),
+  );
+  assertEquals(missing, "wamp.error.no_such_session");
 });
