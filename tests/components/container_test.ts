@@ -1,8 +1,8 @@
 import { resolve } from "node:path";
 import { assertStringIncludes } from "../_helpers/assert.ts";
 import { freePort, REPO_ROOT } from "../_helpers/node.ts";
+import { recordLog } from "../_helpers/log_recorder.ts";
 import { autobahnOpen } from "../app/_autobahn.ts";
-import { createLogger } from "../../lib/log/mod.ts";
 import { hostNode } from "../../lib/node/mod.ts";
 
 const CBDIR = resolve(REPO_ROOT, "tests/testdata/components/.crossbar");
@@ -58,30 +58,6 @@ function config(port: number, options: Record<string, string>) {
   };
 }
 
-function recorder() {
-  const lines: string[] = [];
-  const waiters = new Set<() => void>();
-  const logger = createLogger({
-    level: "info",
-    write: (line) => {
-      lines.push(line);
-      for (const wake of waiters) wake();
-    },
-  });
-  const waitFor = (pattern: RegExp) =>
-    new Promise<string>((resolve) => {
-      const check = () => {
-        const found = lines.find((l) => pattern.test(l));
-        if (found === undefined) return;
-        waiters.delete(check);
-        resolve(found);
-      };
-      waiters.add(check);
-      check();
-    });
-  return { logger, waitFor };
-}
-
 async function registered(session: {
   subscribe: (t: string, h: (a: [number, { uri: string }]) => void) => unknown;
 }, uri: string): Promise<void> {
@@ -94,7 +70,7 @@ async function registered(session: {
 
 Deno.test("a container with restart-on-failed starts a crashed component again", async () => {
   const port = freePort();
-  const { logger, waitFor } = recorder();
+  const { logger, waitFor } = recordLog();
   await using _node = await hostNode(
     config(port, { restart: "restart-on-failed" }),
     { cbdir: CBDIR, logger },
@@ -109,7 +85,7 @@ Deno.test("a container with restart-on-failed starts a crashed component again",
 
 Deno.test("a container with shutdown-on-any-component-failed stops all its components when one fails", async () => {
   const port = freePort();
-  const { logger, waitFor } = recorder();
+  const { logger, waitFor } = recordLog();
   await using _node = await hostNode(
     config(port, { shutdown: "shutdown-on-any-component-failed" }),
     { cbdir: CBDIR, logger },

@@ -1,41 +1,16 @@
 import { resolve } from "node:path";
 import { assertEquals, assertStringIncludes } from "../_helpers/assert.ts";
 import { webRouter } from "../_helpers/config.ts";
+import { recordLog } from "../_helpers/log_recorder.ts";
 import { freePort, REPO_ROOT } from "../_helpers/node.ts";
 import { autobahnOpen } from "../app/_autobahn.ts";
-import { createLogger } from "../../lib/log/mod.ts";
 import { hostNode } from "../../lib/node/mod.ts";
 
 const CBDIR = resolve(REPO_ROOT, "tests/testdata/guest/.crossbar");
 
-function recorder() {
-  const lines: string[] = [];
-  const waiters = new Set<() => void>();
-  const logger = createLogger({
-    level: "info",
-    write: (line) => {
-      lines.push(line);
-      for (const wake of [...waiters]) wake();
-    },
-  });
-  /** Resolves with the `count`-th line matching `pattern`. */
-  const waitFor = (pattern: RegExp, count = 1) =>
-    new Promise<string>((resolve) => {
-      const check = () => {
-        const found = lines.filter((l) => pattern.test(l));
-        if (found.length < count) return;
-        waiters.delete(check);
-        resolve(found[count - 1]!);
-      };
-      waiters.add(check);
-      check();
-    });
-  return { logger, lines, waitFor };
-}
-
 Deno.test("a guest worker running an autobahn-python component joins and answers calls", async () => {
   const port = freePort();
-  const { logger, waitFor } = recorder();
+  const { logger, waitFor } = recordLog();
   await using node = await hostNode({
     version: 2,
     workers: [
@@ -67,7 +42,7 @@ Deno.test("a guest worker running an autobahn-python component joins and answers
 });
 
 Deno.test("a guest worker gets its JSON stdin, and its exit code is logged and restarts follow the policy", async () => {
-  const { logger, lines, waitFor } = recorder();
+  const { logger, lines, waitFor } = recordLog();
   await using _node = await hostNode({
     version: 2,
     workers: [{
@@ -92,7 +67,7 @@ Deno.test("a guest worker gets its JSON stdin, and its exit code is logged and r
 });
 
 Deno.test("a guest worker with watch is restarted when a watched file changes", async () => {
-  const { logger, waitFor } = recorder();
+  const { logger, waitFor } = recordLog();
   const dir = await Deno.makeTempDir();
   try {
     await using _node = await hostNode({

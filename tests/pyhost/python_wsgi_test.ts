@@ -7,10 +7,10 @@ import {
   assertStringIncludes,
 } from "../_helpers/assert.ts";
 import { REPO_ROOT, startNodeDir } from "../_helpers/node.ts";
+import { recordLog } from "../_helpers/log_recorder.ts";
 import { AppLoadError } from "../../lib/apphost/mod.ts";
 import { checkPythonApp } from "../../lib/pyhost/mod.ts";
 import { loadConfig } from "../../lib/config/mod.ts";
-import { createLogger } from "../../lib/log/mod.ts";
 import { startNode } from "../../lib/node/mod.ts";
 
 const FLASK = resolve(REPO_ROOT, "tests/testdata/flask");
@@ -146,25 +146,7 @@ Deno.test("checkPythonApp() reports a failing import with the Python error", asy
 });
 
 Deno.test("a dead gunicorn server is started again, and serves again", async () => {
-  const lines: string[] = [];
-  const waiters = new Set<() => void>();
-  const logger = createLogger({
-    level: "info",
-    write: (line) => {
-      lines.push(line);
-      for (const wake of waiters) wake();
-    },
-  });
-  const waitFor = (pattern: RegExp) =>
-    new Promise<void>((resolve) => {
-      const check = () => {
-        if (!lines.some((l) => pattern.test(l))) return;
-        waiters.delete(check);
-        resolve();
-      };
-      waiters.add(check);
-      check();
-    });
+  const { logger, waitFor } = recordLog();
   const loaded = await loadConfig(
     resolve(FLASK, "probe/.crossbar/config.json"),
   );
