@@ -9,40 +9,11 @@
 "use strict";
 
 const [mode, url, dir] = process.argv.slice(2);
-const autobahn = require(`${dir}/node_modules/autobahn`);
-autobahn.log.warn = () => {};
+const { load, report, finish } = require("./_autobahn22_common.cjs");
+const { autobahn, open: openAt, close } = load(dir);
 
 function open(options = {}) {
-  return new Promise((resolve, reject) => {
-    const connection = new autobahn.Connection({
-      url,
-      realm: "realm1",
-      max_retries: 0,
-      retry_if_unreachable: false,
-      ...options,
-    });
-    connection.onopen = (session, details) =>
-      resolve({ connection, session, details });
-    connection.onclose = (reason, details) => {
-      reject(new Error(`closed: ${reason} ${JSON.stringify(details)}`));
-      return true; // no reconnect
-    };
-    connection.open();
-  });
-}
-
-function close({ connection }) {
-  return new Promise((resolve) => {
-    connection.onclose = () => {
-      resolve();
-      return true;
-    };
-    connection.close();
-  });
-}
-
-function report(value) {
-  process.stdout.write(JSON.stringify(value) + "\n");
+  return openAt({ url, ...options });
 }
 
 function signCra(password) {
@@ -116,10 +87,4 @@ async function caller() {
   await close(c);
 }
 
-(mode === "checks" ? checks() : caller()).then(
-  () => process.exit(0),
-  (error) => {
-    process.stderr.write(String(error && error.stack || error) + "\n");
-    process.exit(1);
-  },
-);
+finish(mode === "checks" ? checks() : caller());

@@ -20,41 +20,9 @@
 "use strict";
 
 const [mode, target, dir] = process.argv.slice(2);
-const autobahn = require(`${dir}/node_modules/autobahn`);
-autobahn.log.warn = () => {};
+const { load, report, finish } = require("./_autobahn22_common.cjs");
+const { autobahn, open, close } = load(dir);
 const BIG = 2 ** 53 - 1;
-
-function open(options) {
-  return new Promise((resolve, reject) => {
-    const connection = new autobahn.Connection({
-      realm: "realm1",
-      max_retries: 0,
-      retry_if_unreachable: false,
-      ...options,
-    });
-    connection.onopen = (session, details) =>
-      resolve({ connection, session, details });
-    connection.onclose = (reason, details) => {
-      reject(new Error(`closed: ${reason} ${JSON.stringify(details)}`));
-      return true; // no reconnect
-    };
-    connection.open();
-  });
-}
-
-function close({ connection }) {
-  return new Promise((resolve) => {
-    connection.onclose = () => {
-      resolve();
-      return true;
-    };
-    connection.close();
-  });
-}
-
-function report(value) {
-  process.stdout.write(JSON.stringify(value) + "\n");
-}
 
 function rawsocket(port) {
   return { type: "rawsocket", host: "127.0.0.1", port: Number(port) };
@@ -186,10 +154,4 @@ const modes = {
   refused,
   cross,
 };
-modes[mode](target).then(
-  () => process.exit(0),
-  (error) => {
-    process.stderr.write(String(error && error.stack || error) + "\n");
-    process.exit(1);
-  },
-);
+finish(modes[mode](target));
