@@ -11,7 +11,7 @@ import type { AppPermissions } from "../apphost/mod.ts";
 import type { ComponentInit, ComponentReport } from "./_protocol.ts";
 import { resolveComponent } from "./resolve_component.ts";
 import type { PythonModule } from "../pyhost/mod.ts";
-import { BWRAP, PYTHON, sandboxArgs } from "../pyhost/mod.ts";
+import { PYTHON, runInSandbox } from "../pyhost/mod.ts";
 import { hidden } from "./python_component.ts";
 
 const PYTHON_CHECK =
@@ -108,8 +108,9 @@ async function checkPythonComponent(
   className: string,
   cbdir: string,
 ): Promise<void> {
-  const output = await new Deno.Command(BWRAP, {
-    args: sandboxArgs([PYTHON, "-c", PYTHON_CHECK, module.name, className], {
+  const failed = await runInSandbox(
+    [PYTHON, "-c", PYTHON_CHECK, module.name, className],
+    {
       readOnly: [module.root],
       ...hidden(cbdir, module.root),
       writable: [],
@@ -120,18 +121,12 @@ async function checkPythonComponent(
         PYTHONPATH: module.root,
       },
       cwd: module.root,
-    }),
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-    clearEnv: true,
-    env: { PATH: "/usr/bin:/bin" },
-  }).output();
-  if (!output.success) {
-    const lines = new TextDecoder().decode(output.stderr).trim().split("\n");
+    },
+  );
+  if (failed) {
     throw new Error(
       `Cannot load Python component "${module.name}.${className}" (${module.path}): ${
-        lines.at(-1) ?? `exit code ${output.code}`
+        failed.stderr.at(-1) ?? `exit code ${failed.code}`
       }`,
     );
   }

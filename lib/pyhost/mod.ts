@@ -24,7 +24,13 @@ export {
 } from "./python_wsgi.ts";
 export type { PythonWsgiService } from "./python_wsgi_service.ts";
 export { type PythonModule, resolvePythonModule } from "./resolve_python.ts";
-export { BWRAP, sandboxArgs, type SandboxOptions } from "./sandbox.ts";
+export {
+  BWRAP,
+  runInSandbox,
+  sandboxArgs,
+  type SandboxFailure,
+  type SandboxOptions,
+} from "./sandbox.ts";
 export { nodeSecrets } from "./_node_secrets.ts";
 export {
   GUNICORN,

@@ -28,7 +28,7 @@ import {
 } from "./gunicorn_process.ts";
 import { PythonWsgiService } from "./python_wsgi_service.ts";
 import { type PythonModule, resolvePythonModule } from "./resolve_python.ts";
-import { BWRAP, sandboxArgs, type SandboxOptions } from "./sandbox.ts";
+import { runInSandbox, type SandboxOptions } from "./sandbox.ts";
 import { nodeSecrets } from "./_node_secrets.ts";
 
 /** The config of a Python wsgi path (the keys of a `"type": "wsgi"` path). */
@@ -145,22 +145,17 @@ export async function checkPythonApp(
   const socketDir = await Deno.makeTempDir({ prefix: "crossbar-py-" });
   try {
     const sandbox = sandboxFor(found, options, socketDir);
-    const output = await new Deno.Command(BWRAP, {
-      args: sandboxArgs([PYTHON, "-c", "import crossbar_pyhost_wsgi"], sandbox),
-      stdin: "null",
-      stdout: "null",
-      stderr: "piped",
-      clearEnv: true,
-      env: { PATH: "/usr/bin:/bin" },
-    }).output();
-    if (!output.success) {
-      const lines = new TextDecoder().decode(output.stderr).trim().split("\n");
+    const failed = await runInSandbox(
+      [PYTHON, "-c", "import crossbar_pyhost_wsgi"],
+      sandbox,
+    );
+    if (failed) {
       throw loadError(
         options,
         found,
         new PythonStartError(
-          `the Python app exited with code ${output.code}`,
-          lines.slice(-20),
+          `the Python app exited with code ${failed.code}`,
+          failed.stderr.slice(-20),
         ),
       );
     }

@@ -105,3 +105,34 @@ export function sandboxArgs(
   args.push("--chdir", options.cwd, "--", ...command);
   return args;
 }
+
+/** How a run of {@link runInSandbox} that did not exit 0 ended. */
+export interface SandboxFailure {
+  /** The exit code. */
+  readonly code: number;
+  /** What it wrote to stderr, line by line (trimmed). */
+  readonly stderr: readonly string[];
+}
+
+/**
+ * Runs `command` in the sandbox to the end, with no stdin and stdout
+ * discarded (a load check, not a server).
+ *
+ * @returns Undefined when it exits 0, else its code and stderr lines.
+ */
+export async function runInSandbox(
+  command: readonly string[],
+  options: SandboxOptions,
+): Promise<SandboxFailure | undefined> {
+  const output = await new Deno.Command(BWRAP, {
+    args: sandboxArgs(command, options),
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+    clearEnv: true,
+    env: { PATH: "/usr/bin:/bin" },
+  }).output();
+  if (output.success) return undefined;
+  const stderr = new TextDecoder().decode(output.stderr).trim().split("\n");
+  return { code: output.code, stderr };
+}
