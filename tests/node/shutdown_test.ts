@@ -6,6 +6,7 @@
  */
 import { resolve } from "node:path";
 import { assertEquals, assertStringIncludes } from "../_helpers/assert.ts";
+import { webNodeConfig } from "../_helpers/config.ts";
 import { freePort, REPO_ROOT, spawnCli } from "../_helpers/node.ts";
 import { openRaw } from "../web/_raw_conn.ts";
 
@@ -36,31 +37,12 @@ async function project(port: number): Promise<string> {
     resolve(dir, "upload.ts"),
   );
   await Deno.writeTextFile(resolve(dir, "client.py"), CLIENT);
-  const all = { call: true, register: true, publish: true, subscribe: true };
   await Deno.writeTextFile(
     resolve(dir, ".crossbar/config.json"),
-    JSON.stringify({
-      version: 2,
-      workers: [{
-        type: "router",
-        options: { pythonpath: [".."] },
-        realms: [{
-          name: "realm1",
-          roles: [{
-            name: "anonymous",
-            permissions: [{ uri: "", match: "prefix", allow: all }],
-          }],
-        }],
-        transports: [{
-          type: "web",
-          endpoint: { type: "tcp", port, interface: "127.0.0.1" },
-          paths: {
-            "/": { type: "wsgi", module: "upload", object: "upload" },
-            ws: { type: "websocket" },
-          },
-        }],
-      }],
-    }),
+    JSON.stringify(webNodeConfig({
+      "/": { type: "wsgi", module: "upload", object: "upload" },
+      ws: { type: "websocket" },
+    }, { port, options: { pythonpath: [".."] } })),
   );
   return dir;
 }
