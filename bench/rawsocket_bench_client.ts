@@ -6,7 +6,7 @@
  *
  * Usage: deno run -A bench/rawsocket_bench_client.ts '<json scenario>'
  */
-import { pump } from "./_pump.ts";
+import { fanout, join, openWebSocket, type Pipe, rpc } from "./_lean_wamp.ts";
 
 /** One scenario, as passed on the command line. */
 interface Scenario {
@@ -17,31 +17,6 @@ interface Scenario {
   seconds: number;
   inFlight: number;
   subscribers?: number;
-}
-
-/** A message pipe: send text, get text. */
-interface Pipe {
-  send(text: string): void;
-  onmessage: (text: string) => void;
-  close(): void;
-}
-
-const HELLO = JSON.stringify([1, "realm1", {
-  roles: { caller: {}, callee: {}, publisher: {}, subscriber: {} },
-}]);
-
-function openWebSocket(url: string): Promise<Pipe> {
-  const ws = new WebSocket(url, "wamp.2.json");
-  const pipe: Pipe = {
-    send: (text) => ws.send(text),
-    onmessage: () => {},
-    close: () => ws.close(),
-  };
-  ws.onmessage = (e) => pipe.onmessage(e.data);
-  return new Promise((resolve, reject) => {
-    ws.onopen = () => resolve(pipe);
-    ws.onerror = () => reject(new Error(`cannot connect to ${url}`));
-  });
 }
 
 async function openRawSocket(address: string): Promise<Pipe> {
@@ -125,78 +100,17 @@ async function openRawSocket(address: string): Promise<Pipe> {
   return pipe;
 }
 
-async function join(s: Scenario): Promise<Pipe> {
-  const pipe = s.transport === "websocket"
-    ? await openWebSocket(s.url)
-    : await openRawSocket(s.url);
-  await new Promise<void>((resolve, reject) => {
-    pipe.onmessage = (text) => {
-      if (JSON.parse(text)[0] === 2) resolve();
-      else reject(new Error(`no WELCOME: ${text}`));
-    };
-    pipe.send(HELLO);
-  });
-  return pipe;
-}
-
-function request(pipe: Pipe, msg: unknown[], replyType: number) {
-  return new Promise<void>((resolve, reject) => {
-    pipe.onmessage = (text) => {
-      if (JSON.parse(text)[0] === replyType) resolve();
-      else reject(new Error(`unexpected reply ${text}`));
-    };
-    pipe.send(JSON.stringify(msg));
-  });
-}
-
-async function rpc(s: Scenario) {
-  const callee = await join(s);
-  await request(callee, [64, 1, {}, "bench.echo"], 65);
-  callee.onmessage = (text) => {
-    const msg = JSON.parse(text);
-    callee.send(JSON.stringify([70, msg[1], {}, msg[4]]));
-  };
-  const caller = await join(s);
-  const result = await pump(
-    s.seconds,
-    s.inFlight,
-    (i) => caller.send(`[48,${i + 1},{},"bench.echo",[${i}]]`),
-    (onReply) => caller.onmessage = onReply,
-  );
-  caller.close();
-  callee.close();
-  return result;
-}
-
-async function fanout(s: Scenario) {
-  const subscribers: Pipe[] = [];
-  let events = 0;
-  for (let i = 0; i < (s.subscribers ?? 1); i++) {
-    const pipe = await join(s);
-    await request(pipe, [32, 1, {}, "bench.topic"], 33);
-    pipe.onmessage = () => events++;
-    subscribers.push(pipe);
-  }
-  const publisher = await join(s);
-  const payload = JSON.stringify({ value: 42, text: "hello subscribers" });
-  const start = performance.now();
-  await pump(
-    s.seconds,
-    s.inFlight,
-    (i) =>
-      publisher.send(
-        `[16,${i + 1},{"acknowledge":true},"bench.topic",[${i},${payload}]]`,
-      ),
-    (onReply) => publisher.onmessage = onReply,
-  );
-  const seconds = (performance.now() - start) / 1000;
-  publisher.close();
-  for (const pipe of subscribers) pipe.close();
-  return { count: events, seconds };
+function session(s: Scenario): () => Promise<Pipe> {
+  return () =>
+    join(
+      s.transport === "websocket" ? openWebSocket(s.url) : openRawSocket(s.url),
+    );
 }
 
 const scenario = JSON.parse(Deno.args[0] ?? "{}") as Scenario;
-const result = await (scenario.kind === "rpc" ? rpc : fanout)(scenario);
+const result = scenario.kind === "rpc"
+  ? await rpc(session(scenario), scenario)
+  : await fanout(session(scenario), scenario, scenario.subscribers);
 // deno-lint-ignore no-console -- the result goes to the parent process
 console.log(JSON.stringify(result));
 Deno.exit(0);

@@ -6,6 +6,7 @@
  *
  * Usage: deno run -A bench/wamp_bench_client.ts '<json scenario>'
  */
+import { fanout, join, openWebSocket, rpc } from "./_lean_wamp.ts";
 import { pump } from "./_pump.ts";
 
 /** One scenario, as passed on the command line. */
@@ -17,41 +18,11 @@ interface Scenario {
   subscribers?: number;
 }
 
-const HELLO = [1, "realm1", {
-  roles: { caller: {}, callee: {}, publisher: {}, subscriber: {} },
-}];
-
 function open(url: string, protocol?: string): Promise<WebSocket> {
   const ws = protocol ? new WebSocket(url, protocol) : new WebSocket(url);
   return new Promise((resolve, reject) => {
     ws.onopen = () => resolve(ws);
     ws.onerror = (e) => reject(new Error(`cannot connect to ${url}: ${e}`));
-  });
-}
-
-/** Opens a WAMP session and resolves after WELCOME. */
-async function join(url: string): Promise<WebSocket> {
-  const ws = await open(url, "wamp.2.json");
-  await new Promise<void>((resolve, reject) => {
-    ws.onmessage = (e) => {
-      const msg = JSON.parse(e.data);
-      if (msg[0] === 2) resolve();
-      else reject(new Error(`no WELCOME: ${e.data}`));
-    };
-    ws.send(JSON.stringify(HELLO));
-  });
-  return ws;
-}
-
-/** Sends one request and waits for the reply whose type is `replyType`. */
-function request(ws: WebSocket, msg: unknown[], replyType: number) {
-  return new Promise<unknown[]>((resolve, reject) => {
-    ws.onmessage = (e) => {
-      const reply = JSON.parse(e.data);
-      if (reply[0] === replyType) resolve(reply);
-      else reject(new Error(`unexpected reply ${e.data}`));
-    };
-    ws.send(JSON.stringify(msg));
   });
 }
 
@@ -67,53 +38,12 @@ async function echo(s: Scenario) {
   return result;
 }
 
-async function rpc(s: Scenario) {
-  const callee = await join(s.url);
-  await request(callee, [64, 1, {}, "bench.echo"], 65);
-  callee.onmessage = (e) => {
-    // INVOCATION [68, requestId, registrationId, details, args]: answer YIELD
-    const msg = JSON.parse(e.data);
-    callee.send(JSON.stringify([70, msg[1], {}, msg[4]]));
-  };
-  const caller = await join(s.url);
-  const result = await pump(
-    s.seconds,
-    s.inFlight,
-    (i) => caller.send(`[48,${i + 1},{},"bench.echo",[${i}]]`),
-    (onReply) => caller.onmessage = onReply,
-  );
-  caller.close();
-  callee.close();
-  return result;
+function rpcScenario(s: Scenario) {
+  return rpc(() => join(openWebSocket(s.url)), s);
 }
 
-async function fanout(s: Scenario) {
-  const n = s.subscribers ?? 1;
-  const subscribers: WebSocket[] = [];
-  let events = 0;
-  for (let i = 0; i < n; i++) {
-    const ws = await join(s.url);
-    await request(ws, [32, 1, {}, "bench.topic"], 33);
-    ws.onmessage = () => events++;
-    subscribers.push(ws);
-  }
-  const publisher = await join(s.url);
-  const payload = JSON.stringify({ value: 42, text: "hello subscribers" });
-  const start = performance.now();
-  await pump(
-    s.seconds,
-    s.inFlight,
-    (i) =>
-      publisher.send(
-        `[16,${i + 1},{"acknowledge":true},"bench.topic",[${i},${payload}]]`,
-      ),
-    (onReply) => publisher.onmessage = onReply,
-  );
-  const seconds = (performance.now() - start) / 1000;
-  const count = events;
-  publisher.close();
-  for (const ws of subscribers) ws.close();
-  return { count, seconds };
+function fanoutScenario(s: Scenario) {
+  return fanout(() => join(openWebSocket(s.url)), s, s.subscribers);
 }
 
 async function autobahnRpc(s: Scenario) {
@@ -152,7 +82,12 @@ async function autobahnRpc(s: Scenario) {
 }
 
 const scenario = JSON.parse(Deno.args[0] ?? "{}") as Scenario;
-const run = { echo, rpc, fanout, "autobahn-rpc": autobahnRpc }[scenario.kind];
+const run = {
+  echo,
+  rpc: rpcScenario,
+  fanout: fanoutScenario,
+  "autobahn-rpc": autobahnRpc,
+}[scenario.kind];
 const result = await run(scenario);
 // deno-lint-ignore no-console -- the result goes to the parent process
 console.log(JSON.stringify(result));
