@@ -2,6 +2,8 @@
  * Node configs the tests share: realm1 open to the anonymous role, and a
  * router worker with one web transport on a loopback port.
  */
+import type { PermissionConfig } from "../../lib/wamp/authorization.ts";
+import type { RealmConfig } from "../../lib/wamp/realm.ts";
 
 /** Every WAMP action allowed. */
 export const ALLOW_ALL = {
@@ -11,13 +13,21 @@ export const ALLOW_ALL = {
   subscribe: true,
 } as const;
 
-/** `realm1`, where the `anonymous` role may do anything under `uri`. */
-export function openRealm(uri = ""): Record<string, unknown> {
+/**
+ * `realm1`, where the `anonymous` role may do anything under `uri` (default
+ * every URI); `disclose` and `cache` go into that permission when given.
+ */
+export function openRealm(
+  permission: Pick<PermissionConfig, "disclose" | "cache"> & {
+    uri?: string;
+  } = {},
+): RealmConfig {
+  const { uri = "", ...rest } = permission;
   return {
     name: "realm1",
     roles: [{
       name: "anonymous",
-      permissions: [{ uri, match: "prefix", allow: { ...ALLOW_ALL } }],
+      permissions: [{ uri, match: "prefix", allow: { ...ALLOW_ALL }, ...rest }],
     }],
   };
 }

@@ -6,6 +6,7 @@
 import autobahn from "autobahn";
 import { resolve } from "node:path";
 import { createLogger, type Logger } from "../../lib/log/mod.ts";
+import { openRealm } from "../_helpers/config.ts";
 
 autobahn.log.warn = () => {};
 autobahn.log.debug = () => {};
@@ -15,18 +16,9 @@ autobahn.log.debug = () => {};
 export type AbSession = any;
 
 /** A realm where the anonymous role may do everything, with disclosure. */
-export const OPEN_REALM = {
-  name: "realm1",
-  roles: [{
-    name: "anonymous",
-    permissions: [{
-      uri: "",
-      match: "prefix",
-      allow: { call: true, register: true, publish: true, subscribe: true },
-      disclose: { caller: true, publisher: true },
-    }],
-  }],
-};
+export const OPEN_REALM = openRealm({
+  disclose: { caller: true, publisher: true },
+});
 
 /** A loopback tcp endpoint on a free port. */
 export const LOOPBACK = { type: "tcp", port: 0, interface: "127.0.0.1" };

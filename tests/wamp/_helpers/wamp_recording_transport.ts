@@ -6,6 +6,7 @@
 import { anonymousAuthMethod } from "../../../lib/wamp/auth/anonymous.ts";
 import type { AuthMethod } from "../../../lib/wamp/auth/authenticator.ts";
 import type { RealmConfig } from "../../../lib/wamp/realm.ts";
+import { openRealm } from "../../_helpers/config.ts";
 import { createRouter, type Router } from "../../../lib/wamp/router.ts";
 import type {
   Transport,
@@ -83,19 +84,10 @@ export class RecordingTransport implements Transport {
 }
 
 /** A realm where `anonymous` may do everything (Crossbar's init template). */
-export const OPEN_REALM: RealmConfig = {
-  name: "realm1",
-  roles: [{
-    name: "anonymous",
-    permissions: [{
-      uri: "",
-      match: "prefix",
-      allow: { call: true, register: true, publish: true, subscribe: true },
-      disclose: { caller: false, publisher: false },
-      cache: true,
-    }],
-  }],
-};
+export const OPEN_REALM: RealmConfig = openRealm({
+  disclose: { caller: false, publisher: false },
+  cache: true,
+});
 
 /** Creates a router serving `realms` (default: the open realm). */
 export function testRouter(realms: RealmConfig[] = [OPEN_REALM]): Router {

@@ -7,6 +7,7 @@ import {
 } from "../../../lib/wamp/client/mod.ts";
 import { WampError } from "../../../lib/wamp/errors.ts";
 import type { RealmConfig } from "../../../lib/wamp/realm.ts";
+import { openRealm } from "../../_helpers/config.ts";
 import { testRouter } from "../_helpers/wamp_recording_transport.ts";
 
 function pair(router: ReturnType<typeof testRouter>): Promise<WampClient[]> {
@@ -25,18 +26,9 @@ function pair(router: ReturnType<typeof testRouter>): Promise<WampClient[]> {
 }
 
 /** The open realm, disclosing publishers (so `details.publisher` is set). */
-const DISCLOSING_REALM: RealmConfig = {
-  name: "realm1",
-  roles: [{
-    name: "anonymous",
-    permissions: [{
-      uri: "",
-      match: "prefix",
-      allow: { call: true, register: true, publish: true, subscribe: true },
-      disclose: { caller: true, publisher: true },
-    }],
-  }],
-};
+const DISCLOSING_REALM: RealmConfig = openRealm({
+  disclose: { caller: true, publisher: true },
+});
 
 Deno.test("WampClient.publish() and subscribe() deliver args, kwargs and details", async () => {
   await using router = testRouter([DISCLOSING_REALM]);
