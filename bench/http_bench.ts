@@ -12,6 +12,7 @@
  * @module
  */
 import { median, option, wrk } from "./_wrk.ts";
+import { type Server, spawnServer } from "./_server_process.ts";
 
 interface Case {
   group: string;
@@ -80,33 +81,16 @@ async function haveWrk(): Promise<boolean> {
   }
 }
 
-async function startServer(
-  c: Case,
-): Promise<{ port: number; stop: () => Promise<void> }> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", SERVER, c.mode, c.app, String(c.workers)],
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!/listening \d+\n/.test(text)) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`Benchmark server for ${c.app} exited early`);
-    text += value;
-  }
-  const port = Number(/listening (\d+)/.exec(text)![1]);
-  const drain = (async () => {
-    while (!(await reader.read()).done) { /* discard */ }
-  })();
-  return {
-    port,
-    stop: async () => {
-      child.kill("SIGTERM");
-      await child.status;
-      await drain.catch(() => {});
+function startServer(c: Case): Promise<Server> {
+  return spawnServer(
+    Deno.execPath(),
+    ["run", "-A", SERVER, c.mode, c.app, String(c.workers)],
+    (line) => {
+      const m = /^listening (\d+)/.exec(line);
+      return m ? Number(m[1]) : undefined;
     },
-  };
+    "stdout",
+  );
 }
 
 /** Busy cores over `ms`, from /proc/stat (undefined if unreadable). */

@@ -15,6 +15,7 @@
  * @module
  */
 import { median, option, wrk } from "./_wrk.ts";
+import { type Server, spawnServer } from "./_server_process.ts";
 import { fileURLToPath } from "node:url";
 
 const CROSSBAR_RPS = 1300;
@@ -28,45 +29,6 @@ interface Case {
   readonly label: string;
   /** Starts the server; resolves with its port and a stop function. */
   readonly start: () => Promise<Server>;
-}
-
-interface Server {
-  readonly port: number;
-  stop(): Promise<void>;
-}
-
-async function spawnServer(
-  command: string,
-  args: string[],
-  portOf: (line: string) => number | undefined,
-  stream: "stdout" | "stderr",
-): Promise<Server> {
-  const child = new Deno.Command(command, {
-    args,
-    stdout: stream === "stdout" ? "piped" : "null",
-    stderr: stream === "stderr" ? "piped" : "null",
-  }).spawn();
-  const reader = child[stream].pipeThrough(new TextDecoderStream())
-    .getReader();
-  let text = "";
-  let port: number | undefined;
-  while (port === undefined) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`${command} exited early:\n${text}`);
-    text += value;
-    for (const line of text.split("\n")) port ??= portOf(line);
-  }
-  const drain = (async () => {
-    while (!(await reader.read()).done) { /* discard */ }
-  })();
-  return {
-    port,
-    stop: async () => {
-      child.kill("SIGTERM");
-      await child.status;
-      await drain.catch(() => {});
-    },
-  };
 }
 
 function freePort(): number {
