@@ -86,6 +86,16 @@ async function openProtocol(
   }
 }
 
+/** Sends HELLO (realm1, caller) once `ws` opens; resolves with the reply. */
+function replyToHello(ws: WebSocket): Promise<unknown[]> {
+  return new Promise<unknown[]>((resolve, reject) => {
+    ws.onopen = () =>
+      ws.send(JSON.stringify([1, "realm1", { roles: { caller: {} } }]));
+    ws.onmessage = (e) => resolve(JSON.parse(e.data));
+    ws.onerror = () => reject(new Error("refused"));
+  });
+}
+
 Deno.test("createWebSocketService() shows an escaped status page on a plain GET", async () => {
   const response = await handle({
     type: "websocket",
@@ -221,15 +231,7 @@ Deno.test("createWebSocketService() speaks json to a client offering no subproto
   });
   const ws = new WebSocket(server.url);
   const closed = new Promise((resolve) => ws.onclose = resolve);
-  const welcome = await within(
-    new Promise<unknown[]>((resolve, reject) => {
-      ws.onopen = () =>
-        ws.send(JSON.stringify([1, "realm1", { roles: { caller: {} } }]));
-      ws.onmessage = (e) => resolve(JSON.parse(e.data));
-      ws.onerror = () => reject(new Error("refused"));
-    }),
-    "WELCOME",
-  );
+  const welcome = await within(replyToHello(ws), "WELCOME");
   assertEquals(ws.protocol, "");
   assertEquals(welcome[0], 2);
   ws.close();
@@ -290,15 +292,7 @@ Deno.test("createWebSocketService() reads the peer address before the upgrade (l
       "wamp.2.json",
     );
     const closed = new Promise((resolve) => ws.onclose = resolve);
-    const welcome = await within(
-      new Promise<unknown[]>((resolve, reject) => {
-        ws.onopen = () =>
-          ws.send(JSON.stringify([1, "realm1", { roles: { caller: {} } }]));
-        ws.onmessage = (e) => resolve(JSON.parse(e.data));
-        ws.onerror = () => reject(new Error("refused"));
-      }),
-      "WELCOME",
-    );
+    const welcome = await within(replyToHello(ws), "WELCOME");
     assertEquals(welcome[0], 2);
     const authextra =
       (welcome[2] as { authextra?: { x_cb_peer?: string } }).authextra;
