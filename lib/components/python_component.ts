@@ -29,11 +29,10 @@ import type { Logger } from "../log/mod.ts";
 import type { PythonModule } from "../pyhost/mod.ts";
 import { forEachLine } from "../pyhost/_lines.ts";
 import {
-  BWRAP,
   HELPER_DIR,
   nodeSecrets,
   PYTHON,
-  sandboxArgs,
+  sandboxCommand,
 } from "../pyhost/mod.ts";
 import { ComponentStartError, type RestartPolicy } from "./component_runner.ts";
 
@@ -159,30 +158,23 @@ export class PythonComponentRunner {
       extra: spec.config.extra,
       transport,
     });
-    const child = this.#child = new Deno.Command(BWRAP, {
-      args: sandboxArgs(
-        [PYTHON, `${HELPER_DIR}/crossbar_component.py`, args],
-        {
-          readOnly: [spec.module.root, HELPER_DIR],
-          ...hidden(spec.config.cbdir, spec.module.root),
-          writable: [this.#dir!],
-          env: {
-            PATH: "/usr/bin:/bin",
-            LANG: "C.UTF-8",
-            PYTHONUNBUFFERED: "1",
-            PYTHONDONTWRITEBYTECODE: "1",
-            PYTHONPATH: spec.module.root,
-          },
-          network: spec.router === undefined,
-          cwd: spec.module.root,
+    const child = this.#child = sandboxCommand(
+      [PYTHON, `${HELPER_DIR}/crossbar_component.py`, args],
+      {
+        readOnly: [spec.module.root, HELPER_DIR],
+        ...hidden(spec.config.cbdir, spec.module.root),
+        writable: [this.#dir!],
+        env: {
+          PATH: "/usr/bin:/bin",
+          LANG: "C.UTF-8",
+          PYTHONUNBUFFERED: "1",
+          PYTHONDONTWRITEBYTECODE: "1",
+          PYTHONPATH: spec.module.root,
         },
-      ),
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      clearEnv: true,
-      env: { PATH: "/usr/bin:/bin" },
-    }).spawn();
+        network: spec.router === undefined,
+        cwd: spec.module.root,
+      },
+    ).spawn();
     const startedAt = Date.now();
     const tail: string[] = [];
     return new Promise<void>((resolve, reject) => {

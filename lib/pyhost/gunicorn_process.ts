@@ -20,7 +20,7 @@
 import { fileURLToPath } from "node:url";
 import type { Logger } from "../log/mod.ts";
 import { forEachLine } from "./_lines.ts";
-import { BWRAP, sandboxArgs, type SandboxOptions } from "./sandbox.ts";
+import { BWRAP, sandboxCommand, type SandboxOptions } from "./sandbox.ts";
 
 /** Debian's Python interpreter (never a pyenv one from PATH). */
 export const PYTHON = "/usr/bin/python3";
@@ -120,14 +120,7 @@ export class GunicornProcess {
     ];
     let child: Deno.ChildProcess;
     try {
-      child = new Deno.Command(BWRAP, {
-        args: sandboxArgs(command, o.sandbox),
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-        clearEnv: true,
-        env: { PATH: "/usr/bin:/bin" },
-      }).spawn();
+      child = sandboxCommand(command, o.sandbox).spawn();
     } catch (error) {
       return Promise.reject(
         new PythonStartError(

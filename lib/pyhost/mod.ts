@@ -28,6 +28,7 @@ export {
   BWRAP,
   runInSandbox,
   sandboxArgs,
+  sandboxCommand,
   type SandboxFailure,
   type SandboxOptions,
 } from "./sandbox.ts";

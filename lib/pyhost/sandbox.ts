@@ -106,6 +106,25 @@ export function sandboxArgs(
   return args;
 }
 
+/**
+ * The command that runs `command` in the sandbox: no stdin, stderr piped,
+ * stdout piped or discarded, and only `PATH` for `bwrap` itself.
+ */
+export function sandboxCommand(
+  command: readonly string[],
+  options: SandboxOptions,
+  stdout: "piped" | "null" = "piped",
+): Deno.Command {
+  return new Deno.Command(BWRAP, {
+    args: sandboxArgs(command, options),
+    stdin: "null",
+    stdout,
+    stderr: "piped",
+    clearEnv: true,
+    env: { PATH: "/usr/bin:/bin" },
+  });
+}
+
 /** How a run of {@link runInSandbox} that did not exit 0 ended. */
 export interface SandboxFailure {
   /** The exit code. */
@@ -124,14 +143,7 @@ export async function runInSandbox(
   command: readonly string[],
   options: SandboxOptions,
 ): Promise<SandboxFailure | undefined> {
-  const output = await new Deno.Command(BWRAP, {
-    args: sandboxArgs(command, options),
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-    clearEnv: true,
-    env: { PATH: "/usr/bin:/bin" },
-  }).output();
+  const output = await sandboxCommand(command, options, "null").output();
   if (output.success) return undefined;
   const stderr = new TextDecoder().decode(output.stderr).trim().split("\n");
   return { code: output.code, stderr };
