@@ -12,7 +12,9 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
+import * as v from "valibot";
 import { createWsgiService } from "../lib/apphost/mod.ts";
+import { WsgiServiceSchema } from "../lib/config/_schema/wsgi.ts";
 import { SILENT_LOGGER } from "../lib/log/mod.ts";
 
 function option(name: string, fallback: number): number {
@@ -31,12 +33,16 @@ function rssMiB(): number {
 }
 
 const service = await createWsgiService({
+  ...v.parse(WsgiServiceSchema, {
+    type: "wsgi",
+    module: "kitchen",
+    object: "handler",
+    workers: 1,
+  }),
   path: "/",
-  module: "kitchen",
-  object: "handler",
   cbdir: `${APPS}/.crossbar`,
   pythonpath: [".."],
-  workers: 1,
+  display_tracebacks: false,
 }, { logger: SILENT_LOGGER });
 const server = Deno.serve(
   { hostname: "127.0.0.1", port: 0, onListen: () => {} },

@@ -7,7 +7,7 @@
  */
 
 /** Seconds an app may take to load when its path sets no `load_timeout`. */
-export const DEFAULT_LOAD_TIMEOUT_S = 30;
+export { DEFAULT_LOAD_TIMEOUT_S } from "../config/_schema/wsgi.ts";
 
 /**
  * Resolves like `loading`, or rejects once `ms` have passed.

@@ -27,6 +27,7 @@ export {
   checkWsgiApp,
   createWsgiService,
   isWsgiService,
+  type WsgiCheckOptions,
   type WsgiService,
   type WsgiServiceEnv,
   type WsgiServiceOptions,

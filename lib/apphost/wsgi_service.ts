@@ -19,7 +19,7 @@ import type { PathService, ServeContext } from "../web/path_service.ts";
 import { BUFFER_MAX, INLINE_MAX } from "./_protocol.ts";
 import { plainResponse } from "./_responses.ts";
 import type { Exchange } from "./_worker_handle.ts";
-import { type AppPermissions, buildWorkerPermissions } from "./permissions.ts";
+import { buildWorkerPermissions } from "./permissions.ts";
 import {
   moduleDir,
   type ResolvedModule,
@@ -30,78 +30,31 @@ import { AppLoadError } from "./errors.ts";
 import { type PoolStats, WorkerPool } from "./worker_pool.ts";
 import { WampAccess, type WampAccessConfig } from "./_wamp_access.ts";
 import { createRouter, type Router } from "../wamp/router.ts";
-import {
-  DEFAULT_MAX_MEMORY_MB,
-  DEFAULT_WSGI_TIMEOUT_S,
-} from "../config/_schema/wsgi.ts";
+import { DEFAULT_WSGI_TIMEOUT_S } from "../config/_schema/wsgi.ts";
+import type { WsgiServiceConfig } from "../config/mod.ts";
 
 /**
- * Options of a wsgi service; the names equal the config keys of a
- * `"type": "wsgi"` path.
+ * Options of a wsgi service: the path's validated config (the schema's
+ * output, so every default is already applied) plus what the node knows
+ * about the path.
  */
-export interface WsgiServiceOptions {
+export type WsgiServiceOptions = WsgiServiceConfig & {
   /** Mount path, for log messages (e.g. `"/app"`, `"/"`). */
   path: string;
-  /** Module name (`"myapp"`, `"pkg.app"`), relative file or specifier. */
-  module: string;
-  /** Export to use; `"default"` for the default export. */
-  object: string;
   /** Absolute node directory (`.crossbar`). */
   cbdir: string;
-  /** Module search folders, relative to `cbdir`. @default {[]} */
-  pythonpath?: string[];
-  /** Workers kept running (at least one is always started). @default {1} */
-  minthreads?: number;
-  /** Most workers the pool grows to under load. @default {2} */
-  maxthreads?: number;
-  /** Fixed pool size; overrides `minthreads` and `maxthreads`. */
-  workers?: number;
-  /** Requests one worker serves at once before others queue. @default {64} */
-  concurrency?: number;
+  /** Module search folders, relative to `cbdir` (the router's `pythonpath`). */
+  pythonpath: string[];
   /**
-   * Seconds a worker may take to answer a request it got before the
-   * request gets 504 and the worker is replaced. @default {30}
-   */
-  timeout?: number;
-  /** Requests waiting for a worker before new ones get 503. @default {1024} */
-  "max_queue"?: number;
-  /** Largest request body in bytes (413 beyond). @default {unlimited} */
-  "max_body_size"?: number;
-  /**
-   * Seconds after which an idle worker above `minthreads` is stopped.
-   * @default {60}
-   */
-  "idle_timeout"?: number;
-  /** Seconds the app may take to load before start fails. @default {30} */
-  "load_timeout"?: number;
-  /** Recycle a worker after this many requests. @default {never} */
-  "max_requests"?: number;
-  /**
-   * Heap limit of each app worker in MiB: an app that exceeds it loses
-   * only its worker (502 for its requests, then replaced).
-   * @default {512}
-   */
-  "max_memory"?: number;
-  /**
-   * Recycle a worker once its heap exceeds this many MiB (a replacement
-   * starts first). @default {never}
-   */
-  "recycle_memory"?: number;
-  /** Extra permissions for the app (default: read its own folder only). */
-  permissions?: AppPermissions;
-  /**
-   * Put the stack trace of an app error into the 500 response.
+   * Put the stack trace of an app error into the 500 response (the web
+   * transport's `display_tracebacks`).
    * **Security:** leaks code details to clients; for development only.
-   * @default {false}
    */
-  "display_tracebacks"?: boolean;
-  /**
-   * WAMP access for the app (`wamp()` of `lib/app/mod.ts`): the realm,
-   * role and authid of each worker's session on the node's router.
-   * Absent: the app has no router access. Needs `env.router`.
-   */
-  wamp?: WampAccessConfig;
-}
+  "display_tracebacks": boolean;
+};
+
+/** Options of {@link checkWsgiApp}: those of a service, less the transport's. */
+export type WsgiCheckOptions = Omit<WsgiServiceOptions, "display_tracebacks">;
 
 /** What the node gives a service. */
 export interface WsgiServiceEnv {
@@ -262,15 +215,6 @@ class WsgiServiceImpl implements WsgiService {
   }
 }
 
-function poolSize(options: WsgiServiceOptions): { min: number; max: number } {
-  if (options.workers !== undefined) {
-    return { min: options.workers, max: options.workers };
-  }
-  const min = options.minthreads ?? 1;
-  const max = Math.max(options.maxthreads ?? 2, min, 1);
-  return { min, max };
-}
-
 /**
  * Starts a wsgi service: resolves the module, starts the first workers and
  * waits until the app is loaded in them.
@@ -298,7 +242,8 @@ export async function createWsgiService(
   env: WsgiServiceEnv,
 ): Promise<WsgiService> {
   const resolved = await resolveModule(options.module, options);
-  const { min, max } = poolSize(options);
+  // The schema settles `workers`/`minthreads`/`maxthreads` into the bounds.
+  const { minthreads: min, maxthreads: max } = options;
   if (!(max >= 1 && min >= 0)) {
     throw new RangeError(`Invalid pool size for path "${options.path}"`);
   }
@@ -312,15 +257,15 @@ export async function createWsgiService(
     mount: options.path,
     min,
     max,
-    concurrency: Math.max(1, options.concurrency ?? 64),
-    maxQueue: options.max_queue ?? 1024,
+    concurrency: options.concurrency,
+    maxQueue: options.max_queue,
     timeoutMs: (options.timeout ?? DEFAULT_WSGI_TIMEOUT_S) * 1000,
     maxRequests: options.max_requests,
-    idleMs: (options.idle_timeout ?? 60) * 1000,
-    ...loadTimeout(options),
+    idleMs: options.idle_timeout * 1000,
+    loadTimeoutMs: options.load_timeout * 1000,
     maxBodySize: options.max_body_size,
-    displayTracebacks: options.display_tracebacks ?? false,
-    maxMemoryMb: options.max_memory ?? DEFAULT_MAX_MEMORY_MB,
+    displayTracebacks: options.display_tracebacks,
+    maxMemoryMb: options.max_memory,
     recycleMemoryMb: options.recycle_memory,
     logger: env.logger,
   });
@@ -347,7 +292,7 @@ export async function createWsgiService(
  * });
  * ```
  */
-export async function checkWsgiApp(options: WsgiServiceOptions): Promise<void> {
+export async function checkWsgiApp(options: WsgiCheckOptions): Promise<void> {
   const resolved = await resolveModule(options.module, options);
   const permissions = appPermissions(options, resolved);
   // An app may join at import time: give it a scratch router for the check.
@@ -368,11 +313,11 @@ export async function checkWsgiApp(options: WsgiServiceOptions): Promise<void> {
     maxQueue: 0,
     timeoutMs: undefined,
     maxRequests: undefined,
-    idleMs: 60_000,
-    ...loadTimeout(options),
+    idleMs: options.idle_timeout * 1000,
+    loadTimeoutMs: options.load_timeout * 1000,
     maxBodySize: undefined,
     displayTracebacks: false,
-    maxMemoryMb: options.max_memory ?? DEFAULT_MAX_MEMORY_MB,
+    maxMemoryMb: options.max_memory,
     logger: SILENT_LOGGER,
   });
   try {
@@ -383,13 +328,8 @@ export async function checkWsgiApp(options: WsgiServiceOptions): Promise<void> {
   }
 }
 
-function loadTimeout(options: WsgiServiceOptions) {
-  const seconds = options.load_timeout;
-  return seconds === undefined ? {} : { loadTimeoutMs: seconds * 1000 };
-}
-
 function appPermissions(
-  options: WsgiServiceOptions,
+  options: WsgiCheckOptions,
   resolved: ResolvedModule,
 ): Deno.PermissionOptionsObject {
   try {
@@ -408,7 +348,7 @@ function appPermissions(
 }
 
 function wampAccess(
-  options: WsgiServiceOptions,
+  options: WsgiCheckOptions,
   router: Router | undefined,
 ): WampAccess | undefined {
   if (options.wamp === undefined) return undefined;

@@ -56,6 +56,7 @@ export {
   type PublisherServiceConfig,
   type RawSocketTransportConfig,
   type RealmConfig,
+  type RealmConfigInput,
   type RealmOptions,
   type RealmStoreConfig,
   type RedirectServiceConfig,

@@ -360,6 +360,8 @@ export type WebhookServiceConfig = v.InferOutput<typeof WebhookServiceSchema>;
 export type NoneServiceConfig = v.InferOutput<typeof NoneServiceSchema>;
 /** A realm. */
 export type RealmConfig = v.InferOutput<typeof RealmSchema>;
+/** A realm as written (before defaults are applied). */
+export type RealmConfigInput = v.InferInput<typeof RealmSchema>;
 /** Realm options. */
 export type RealmOptions = v.InferOutput<typeof RealmOptionsSchema>;
 /** A realm store (memory only). */

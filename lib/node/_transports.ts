@@ -50,6 +50,38 @@ export function transportWebOptions(
   return undefined;
 }
 
+/** What a transport without a web side does: no web features at all. */
+const NO_WEB_BEHAVIOUR: WebBehaviour = {
+  accessLog: false,
+  displayTracebacks: false,
+  hstsMaxAge: undefined,
+  clientTimeout: undefined,
+  bodyLimits: undefined,
+};
+
+/**
+ * How a transport's web side behaves, from its validated web `options`
+ * (whose defaults the schema applied); a transport without a web side
+ * (a standalone `websocket`, a `universal` without `web`) has none of it.
+ *
+ * @param options The transport's web options, if it has a web side.
+ * @returns The behaviour for {@link listenTransport}.
+ */
+export function webBehaviour(options: WebOptions | undefined): WebBehaviour {
+  if (options === undefined) return NO_WEB_BEHAVIOUR;
+  const bodyTimeout = options.request_body_timeout;
+  return {
+    accessLog: options.access_log,
+    displayTracebacks: options.display_tracebacks,
+    hstsMaxAge: options.hsts ? options.hsts_max_age : undefined,
+    // `null` in the config means no idle limit, as `undefined` does here.
+    clientTimeout: options.client_timeout ?? undefined,
+    bodyLimits: bodyTimeout
+      ? { timeout: bodyTimeout, minRate: options.request_body_min_rate }
+      : undefined,
+  };
+}
+
 /** What {@link listenTransport} needs. */
 export interface ListenTransportEnv {
   readonly cbdir: string;

@@ -36,6 +36,7 @@ import {
   listenTransport,
   transportEntries,
   transportWebOptions,
+  webBehaviour,
 } from "./_transports.ts";
 import { createPathService, type NodeInfo } from "./services.ts";
 import { clusterSettings } from "../cluster/settings.ts";
@@ -287,7 +288,7 @@ async function startRouterWorker(
 ): Promise<void> {
   for (const [index, transport] of worker.transports.entries()) {
     const entries = transportEntries(transport);
-    const options = transportWebOptions(transport);
+    const behaviour = webBehaviour(transportWebOptions(transport));
     const services: PathService[] = [];
     const table = new LivePathTable<PathService>();
     const logger = context.logger.child("web");
@@ -299,7 +300,7 @@ async function startRouterWorker(
           pythonpath: worker.options.pythonpath,
           router,
           logger: context.logger.child(`${config.type} ${prefix || "/"}`),
-          displayTracebacks: options?.display_tracebacks ?? false,
+          displayTracebacks: behaviour.displayTracebacks,
           nodeInfo: context.nodeInfo,
           metrics: context.metrics,
         }),
@@ -316,18 +317,7 @@ async function startRouterWorker(
         table,
         logger,
         router,
-        behaviour: {
-          accessLog: options?.access_log ?? false,
-          displayTracebacks: options?.display_tracebacks ?? false,
-          hstsMaxAge: options?.hsts ? options.hsts_max_age : undefined,
-          clientTimeout: options?.client_timeout ?? undefined,
-          bodyLimits: options?.request_body_timeout
-            ? {
-              timeout: options.request_body_timeout,
-              minRate: options.request_body_min_rate,
-            }
-            : undefined,
-        },
+        behaviour,
       });
       const info: NodeTransport = {
         type: transport.type,

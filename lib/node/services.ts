@@ -80,7 +80,7 @@ export async function createPathService(
       if (await findPythonApp(config.module, context)) {
         return await createPythonWsgiService(
           {
-            ...definedOnly(config),
+            ...config,
             cbdir: context.cbdir,
             pythonpath: context.pythonpath,
             path: context.path,
@@ -90,7 +90,7 @@ export async function createPathService(
       }
       return await createWsgiService(
         {
-          ...definedOnly(config),
+          ...config,
           cbdir: context.cbdir,
           pythonpath: [...context.pythonpath],
           path: context.path,
@@ -176,14 +176,14 @@ export async function checkApps(
           const options = { cbdir, pythonpath: worker.options.pythonpath };
           if (await findPythonApp(service.module, options)) {
             await checkPythonApp({
-              ...definedOnly(service),
+              ...service,
               ...options,
               path: prefix || "/",
             });
             continue;
           }
           await checkWsgiApp({
-            ...definedOnly(service),
+            ...service,
             cbdir,
             pythonpath: [...worker.options.pythonpath],
             path: prefix || "/",
@@ -199,16 +199,4 @@ export async function checkApps(
     }
   }
   return problems;
-}
-
-/**
- * Drops keys whose value is `undefined`: validated configs carry optional
- * keys as `undefined`, while option types declare them as absent.
- */
-function definedOnly<T extends object>(
-  value: T,
-): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(
-    Object.entries(value).filter(([, v]) => v !== undefined),
-  ) as { [K in keyof T]: Exclude<T[K], undefined> };
 }

@@ -18,7 +18,6 @@ import {
   createRoles,
   type InternalCall,
   type Role,
-  type RoleConfig,
   TRUSTED_ROLE_NAME,
 } from "./authorization.ts";
 import { Broker } from "./broker.ts";
@@ -36,6 +35,10 @@ import type { RealmBackplane } from "./routing.ts";
 import type { WampMessage } from "./transport.ts";
 import type { UriCheck } from "./uri.ts";
 import type { Logger } from "../log/logger.ts";
+import type {
+  RealmConfig as ValidRealmConfig,
+  RealmConfigInput,
+} from "../config/mod.ts";
 
 export type { RealmBackplane } from "./routing.ts";
 
@@ -53,35 +56,14 @@ export interface RealmMember extends MetaMember, AuthorizingSession {
   reportAsyncError(error: unknown, message: WampMessage): void;
 }
 
-/** Realm `options` (Crossbar's keys; only some change behaviour here). */
-export interface RealmOptions {
-  /** Serve the WAMP meta API on this realm. @default {true} */
-  "enable_meta_api"?: boolean | undefined;
-  /** Accepted for compatibility; no effect. @default {false} */
-  "bridge_meta_api"?: boolean | undefined;
-  /** URI syntax check. @default {"strict"} */
-  "uri_check"?: UriCheck | undefined;
-  /** Accepted for compatibility; no effect. @default {100} */
-  "event_dispatching_chunk_size"?: number | undefined;
-}
+/**
+ * One realm of a router worker as written (Crossbar's JSON shape): the
+ * config schema's input type, the one place its keys and defaults live.
+ */
+export type RealmConfig = RealmConfigInput;
 
-/** One realm of a router worker (Crossbar's JSON shape). */
-export interface RealmConfig {
-  /** Realm name, e.g. `realm1`. */
-  name: string;
-  /** Optional id (`realm001`…). */
-  id?: string | undefined;
-  /** Roles that sessions may take on this realm. @default {[]} */
-  roles?: RoleConfig[] | undefined;
-  /** Realm options. */
-  options?: RealmOptions | undefined;
-  /** Accepted for compatibility (realm store); not used. */
-  store?: Record<string, unknown> | undefined;
-  /** Accepted for compatibility; not used. */
-  inventory?: unknown | undefined;
-  /** Accepted for compatibility (router-to-router links); not used. */
-  rlinks?: unknown[] | undefined;
-}
+/** Realm `options` as the schema settles them (every default applied). */
+export type RealmOptions = ValidRealmConfig["options"];
 
 const BROKER_FEATURES = {
   "publisher_identification": true,
@@ -145,17 +127,18 @@ export class Realm implements Gate<RealmMember> {
   readonly #roles: Map<string, Role>;
 
   /**
-   * @param config Realm config.
+   * @param config Realm config, validated by the config schema (the router
+   * runs it; its defaults are applied).
    * @param host The router.
    */
-  constructor(config: RealmConfig, host: RealmHost) {
+  constructor(config: ValidRealmConfig, host: RealmHost) {
     this.name = config.name;
     this.logger = host.logger;
-    this.uriCheck = config.options?.uri_check ?? "strict";
-    this.metaEnabled = config.options?.enable_meta_api ?? true;
+    this.uriCheck = config.options.uri_check;
+    this.metaEnabled = config.options.enable_meta_api;
     const call: InternalCall = (procedure, args) =>
       host.callOn(this.name, procedure, args);
-    this.#roles = createRoles(config.roles ?? [], call);
+    this.#roles = createRoles(config.roles, call);
     this.features = announcedFeatures(this.metaEnabled);
     this.meta = new MetaApi<RealmMember>({
       enabled: this.metaEnabled,

@@ -26,6 +26,7 @@ import type { WampClient } from "./client/wamp_client.ts";
 import { WAMP_ERRORS, WampError } from "./errors.ts";
 import { randomId } from "./ids.ts";
 import { Realm, type RealmConfig } from "./realm.ts";
+import { validRealmConfig } from "./_realm_config.ts";
 import { Session, type SessionHost } from "./session.ts";
 import type {
   Transport,
@@ -108,7 +109,8 @@ export class Router implements ProcedureCaller {
       callOn: (realm: string, procedure: string, args: unknown[]) =>
         this.callProcedure(realm, procedure, args),
     };
-    for (const config of options.realms) {
+    for (const input of options.realms) {
+      const config = validRealmConfig(input);
       if (this.#realms.has(config.name)) {
         throw new TypeError(
           `Cannot create realm "${config.name}": a realm with that name already exists`,

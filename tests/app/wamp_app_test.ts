@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { hostNode } from "../../lib/node/mod.ts";
 import { checkWsgiApp } from "../../lib/apphost/mod.ts";
+import { wsgiOptions } from "../apphost/_setup.ts";
 import { assert, assertEquals, assertRejects } from "../_helpers/assert.ts";
 import { type AbSession, autobahnOpen, nodeConfig } from "./_autobahn.ts";
 
@@ -259,11 +260,12 @@ Deno.test("a wamp config with an unknown role is refused, naming role and realm"
 });
 
 Deno.test("checkWsgiApp() loads an app that joins at import time", async () => {
-  await checkWsgiApp({
+  await checkWsgiApp(wsgiOptions({
     path: "/",
     module: "wamp_app",
     object: "default",
     cbdir: CBDIR,
+    pythonpath: [],
     wamp: { realm: "realm1", role: "backend" },
-  });
+  }));
 });

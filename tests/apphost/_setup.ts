@@ -3,10 +3,12 @@
  * `tests/testdata/apps/` at a prefix on a loopback server.
  */
 import { fileURLToPath } from "node:url";
+import * as v from "valibot";
 import { createLogger } from "../../lib/log/mod.ts";
 import { createWsgiService } from "../../lib/apphost/mod.ts";
 import type { WsgiServiceOptions } from "../../lib/apphost/mod.ts";
 import type { PathService } from "../../lib/web/path_service.ts";
+import { WsgiServiceSchema } from "../../lib/config/_schema/wsgi.ts";
 import { serveService } from "../_helpers/serve_service.ts";
 
 /** Folder of the fixture apps. */
@@ -27,22 +29,57 @@ export interface HostedApp extends AsyncDisposable {
   service: PathService;
 }
 
+/**
+ * A wsgi path's config keys as a user writes them (the schema's input),
+ * plus the node-side options of the service; all optional.
+ */
+export type WsgiTestOptions =
+  & Partial<Omit<v.InferInput<typeof WsgiServiceSchema>, "type">>
+  & Partial<
+    Pick<
+      WsgiServiceOptions,
+      "path" | "cbdir" | "pythonpath" | "display_tracebacks"
+    >
+  >;
+
+/**
+ * Service options the way the node builds them: the config keys run
+ * through the wsgi schema (so its defaults apply), then the node's keys.
+ */
+export function wsgiOptions(options: WsgiTestOptions = {}): WsgiServiceOptions {
+  const {
+    path = "/app",
+    cbdir = CBDIR,
+    pythonpath = [".."],
+    display_tracebacks = false,
+    ...config
+  } = options;
+  return {
+    ...v.parse(WsgiServiceSchema, {
+      type: "wsgi",
+      module: "kitchen",
+      object: "handler",
+      ...config,
+    }),
+    path,
+    cbdir,
+    pythonpath,
+    display_tracebacks,
+  };
+}
+
 /** Options of {@link hostApp}: service options plus the mount prefix. */
-export type HostOptions = Partial<WsgiServiceOptions> & { prefix?: string };
+export type HostOptions = WsgiTestOptions & { prefix?: string };
 
 /** Hosts `kitchen.ts` (or `options.module`) at `options.prefix` ("/app"). */
 export async function hostApp(options: HostOptions = {}): Promise<HostedApp> {
   const { prefix = "/app", ...rest } = options;
   const lines: string[] = [];
   const logger = createLogger({ level: "debug", write: (l) => lines.push(l) });
-  const service = await createWsgiService({
-    path: prefix === "" ? "/" : prefix,
-    module: "kitchen",
-    object: "handler",
-    cbdir: CBDIR,
-    pythonpath: [".."],
-    ...rest,
-  }, { logger });
+  const service = await createWsgiService(
+    wsgiOptions({ path: prefix === "" ? "/" : prefix, ...rest }),
+    { logger },
+  );
   const served = serveService(service, { prefix });
   return {
     url: served.url + prefix,
@@ -54,17 +91,8 @@ export async function hostApp(options: HostOptions = {}): Promise<HostedApp> {
 }
 
 /** Base options for calling `createWsgiService` directly. */
-export function baseOptions(
-  extra: Partial<WsgiServiceOptions> = {},
-): WsgiServiceOptions {
-  return {
-    path: "/app",
-    module: "kitchen",
-    object: "handler",
-    cbdir: CBDIR,
-    pythonpath: [".."],
-    ...extra,
-  };
+export function baseOptions(extra: WsgiTestOptions = {}): WsgiServiceOptions {
+  return wsgiOptions(extra);
 }
 
 /** Fetches `url` and returns status and text. */

@@ -28,6 +28,9 @@ export const DEFAULT_MAX_MEMORY_MB = 512;
 /** The default `timeout` of a wsgi request in seconds (gunicorn's). */
 export const DEFAULT_WSGI_TIMEOUT_S = 30;
 
+/** The default `load_timeout` of a wsgi app in seconds. */
+export const DEFAULT_LOAD_TIMEOUT_S = 30;
+
 /** A Deno permission: a list of allowed values, or all (`true`) or none. */
 function listOrAll(): v.GenericSchema<string[] | boolean> {
   return v.union(
@@ -99,13 +102,16 @@ const WsgiEntries = {
    */
   timeout: v.exactOptional(seconds()),
   /** Requests waiting for a free worker before 503. @default 1024 */
-  "max_queue": v.exactOptional(int(0)),
+  "max_queue": v.optional(int(0), 1024),
   /** Requests one worker serves at once before others queue. @default 64 */
-  concurrency: v.exactOptional(int(1)),
+  concurrency: v.optional(int(1), 64),
   /** Seconds an extra worker (above `minthreads`) may idle before it stops. @default 60 */
-  "idle_timeout": v.exactOptional(seconds()),
-  /** Seconds the app's module may take to load before start fails. @default 30 */
-  "load_timeout": v.exactOptional(seconds()),
+  "idle_timeout": v.optional(seconds(), 60),
+  /**
+   * Seconds the app's module may take to load before start fails.
+   * @default 30 (`DEFAULT_LOAD_TIMEOUT_S`)
+   */
+  "load_timeout": v.optional(seconds(), DEFAULT_LOAD_TIMEOUT_S),
   /** Largest request body in bytes before 413. Absent: no limit. */
   "max_body_size": v.exactOptional(int(0)),
   /** Replace a worker after it has served this many requests. */
@@ -115,7 +121,7 @@ const WsgiEntries = {
    * its worker: its requests get 502 and the worker is replaced.
    * @default 512 (`DEFAULT_MAX_MEMORY_MB`)
    */
-  "max_memory": v.exactOptional(int(16)),
+  "max_memory": v.optional(int(16), DEFAULT_MAX_MEMORY_MB),
   /**
    * Recycle a worker gracefully once its heap exceeds this many MiB: a
    * replacement starts first and takes over when ready. Absent: never.
