@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { Exchange } from "./_worker_handle.ts";
+import type { Exchange } from "./_exchange.ts";
 
 /**
  * How long a request may stay unanswered before its signal is watched. Not
@@ -34,16 +34,9 @@ export function watchAborts(
   let seen = 0;
   for (const ex of exchanges) {
     seen++;
-    if (ex.answered || ex.unwatch !== undefined) continue;
+    if (ex.answered || ex.watched) continue;
     if (now - ex.started < WATCH_DELAY_MS) continue;
-    const signal = ex.context.signal;
-    const onAbort = () => cancel(ex);
-    if (signal.aborted) {
-      onAbort();
-      continue;
-    }
-    signal.addEventListener("abort", onAbort, { once: true });
-    ex.unwatch = () => signal.removeEventListener("abort", onAbort);
+    ex.watchAbort(() => cancel(ex));
   }
   return seen;
 }

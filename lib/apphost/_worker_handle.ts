@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ServeContext } from "../web/path_service.ts";
+import type { Exchange } from "./_exchange.ts";
 import {
   FLAG_INLINE,
   FLAG_STREAM,
@@ -34,34 +34,6 @@ import { withLibraryRead } from "./permissions.ts";
 
 /** How long a supervisor may take to end its app thread when stopped. */
 const STOP_GRACE_MS = 2000;
-
-/** One request on its way through the pool. */
-export interface Exchange {
-  /** Request id, unique per pool. */
-  readonly id: number;
-  /** `Date.now()` at arrival (the timeout counts from here). */
-  readonly started: number;
-  readonly request: Request;
-  readonly context: ServeContext;
-  /** URL the app sees (mount prefix stripped). */
-  readonly url: string;
-  /** The small body, already read (sent inside the record). */
-  readonly inline: Uint8Array | undefined;
-  /** A mid-sized body, already read (sent as one chunk). */
-  readonly buffered: Uint8Array<ArrayBuffer> | undefined;
-  /** Whether the body is relayed as a stream. */
-  readonly stream: boolean;
-  /** Settles the client's response (first call wins). */
-  readonly respond: (response: Response) => void;
-  /** The worker serving it, once dispatched. */
-  worker: PoolWorker | undefined;
-  /** Whether the response head was delivered. */
-  answered: boolean;
-  sender: StreamSender | undefined;
-  receiver: StreamReceiver | undefined;
-  /** Removes the client-abort listener, once one was added. */
-  unwatch: (() => void) | undefined;
-}
 
 /** What a worker is started with. */
 export interface WorkerSpec {
@@ -299,7 +271,7 @@ export class WorkerHandle implements PoolWorker {
       this.#settleReady(new Error("Worker terminated"));
       for (const ex of [...this.#exchanges.values()]) {
         const code = victim === undefined || ex === victim ? status : 502;
-        if (!ex.answered) ex.respond(plainResponse(code));
+        ex.respond(plainResponse(code));
         ex.receiver?.fail(new Error("The app worker stopped"));
         this.#settle(ex);
       }
@@ -328,7 +300,7 @@ export class WorkerHandle implements PoolWorker {
   };
 
   #bodyTooLarge(ex: Exchange): void {
-    if (!ex.answered) ex.respond(plainResponse(413));
+    ex.respond(plainResponse(413));
     this.#post({
       t: "error",
       id: ex.id,
@@ -418,7 +390,6 @@ export class WorkerHandle implements PoolWorker {
         this.#settle(ex);
         return;
       }
-      ex.answered = true;
       ex.respond(this.#events.failed(this, ex, error));
       this.#settle(ex);
       return;
@@ -438,7 +409,6 @@ export class WorkerHandle implements PoolWorker {
       ex.receiver.start();
       body = ex.receiver.stream;
     }
-    ex.answered = true;
     try {
       ex.respond(
         status === 200 && typeof body === "string" && isDefaultText(headers)

@@ -8,8 +8,8 @@
 import type { Logger } from "../log/logger.ts";
 import type { ErrorData, LoadFailure } from "./_protocol.ts";
 import { plainResponse } from "./_responses.ts";
+import type { Exchange } from "./_exchange.ts";
 import {
-  type Exchange,
   type PoolWorker,
   type SpawnWorker,
   WorkerHandle,

@@ -3,7 +3,9 @@
  * Workers. Request lifecycle:
  *
  * 1. `wsgi_service.ts` `handle()`: checks the body size, reads a small body
- *    or marks a large one for streaming, strips the mount prefix.
+ *    or marks a large one for streaming, strips the mount prefix, and wraps
+ *    the request in an `Exchange` (`_exchange.ts`): the one owner of its
+ *    answer (first response wins) and of its client-abort subscription.
  * 2. `worker_pool.ts` `submit()`: picks the least busy worker, or queues
  *    (503 when the queue is full), growing the pool toward `maxthreads`.
  * 3. `_worker_handle.ts` `dispatch()`: writes the request record into the
@@ -18,7 +20,7 @@ import { type Logger, SILENT_LOGGER } from "../log/logger.ts";
 import type { PathService, ServeContext } from "../web/path_service.ts";
 import { BUFFER_MAX, INLINE_MAX } from "./_protocol.ts";
 import { plainResponse } from "./_responses.ts";
-import type { Exchange } from "./_worker_handle.ts";
+import { Exchange } from "./_exchange.ts";
 import { buildWorkerPermissions } from "./permissions.ts";
 import {
   moduleDir,
@@ -159,31 +161,22 @@ class WsgiServiceImpl implements WsgiService {
     const origin = url.slice(0, url.indexOf("/", url.indexOf("//") + 2));
     const pool = this.#pool;
     return new Promise<Response>((resolve) => {
-      let done = false;
-      const ex: Exchange = {
-        id: this.#nextId++ >>> 0,
-        started: Date.now(),
-        request,
-        context,
-        url: origin + context.rest + context.search,
-        inline: stream ? undefined : body,
-        buffered: stream ? body : undefined,
-        stream,
-        respond: (response) => {
-          if (done) return;
-          done = true;
+      pool.submit(
+        new Exchange({
+          id: this.#nextId++ >>> 0,
+          started: Date.now(),
+          request,
+          context,
+          url: origin + context.rest + context.search,
+          inline: stream ? undefined : body,
+          buffered: stream ? body : undefined,
+          stream,
+        }, (response) => {
           const n = this.#responses.get(response.status) ?? 0;
           this.#responses.set(response.status, n + 1);
-          ex.unwatch?.();
           resolve(response);
-        },
-        worker: undefined,
-        answered: false,
-        sender: undefined,
-        receiver: undefined,
-        unwatch: undefined,
-      };
-      pool.submit(ex);
+        }),
+      );
     });
   }
 

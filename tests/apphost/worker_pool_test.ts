@@ -9,10 +9,10 @@ import {
   type WorkerPoolOptions,
 } from "../../lib/apphost/worker_pool.ts";
 import type {
-  Exchange,
   PoolWorker,
   WorkerEvents,
 } from "../../lib/apphost/_worker_handle.ts";
+import { Exchange } from "../../lib/apphost/_exchange.ts";
 import { createLogger } from "../../lib/log/mod.ts";
 
 /** A clock whose time moves only when the test says so. */
@@ -109,7 +109,6 @@ class FakeWorker implements PoolWorker {
   }
   /** The app answers `ex` with `status`. */
   answer(ex: Exchange, status = 200): void {
-    ex.answered = true;
     ex.respond(new Response(null, { status }));
     this.#exchanges.delete(ex.id);
     this.events.settled(this, ex);
@@ -176,7 +175,7 @@ function setup(extra: Partial<WorkerPoolOptions> = {}): Setup {
       respond = (r) => resolve(r.status)
     );
     const request = new Request("http://x/");
-    const ex: Exchange = {
+    const ex = new Exchange({
       id: nextId++,
       started: clock.now(),
       request,
@@ -192,13 +191,7 @@ function setup(extra: Partial<WorkerPoolOptions> = {}): Setup {
       inline: undefined,
       buffered: undefined,
       stream: false,
-      respond: (r) => respond(r),
-      worker: undefined,
-      answered: false,
-      sender: undefined,
-      receiver: undefined,
-      unwatch: undefined,
-    };
+    }, (r) => respond(r));
     pool.submit(ex);
     return { ex, status };
   };
