@@ -252,6 +252,8 @@ export async function createWsgiService(
     max,
     concurrency: options.concurrency,
     maxQueue: options.max_queue,
+    // Not a schema default yet: for a Python app (lib/pyhost) an absent
+    // `timeout` means no limit, so the schema keeps the key optional.
     timeoutMs: (options.timeout ?? DEFAULT_WSGI_TIMEOUT_S) * 1000,
     maxRequests: options.max_requests,
     idleMs: options.idle_timeout * 1000,
