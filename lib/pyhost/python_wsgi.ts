@@ -18,7 +18,7 @@
 import { isAbsolute, resolve } from "node:path";
 import { AppLoadError } from "../apphost/mod.ts";
 import { resolveModule } from "../apphost/mod.ts";
-import type { AppPermissions } from "../apphost/mod.ts";
+import type { WsgiServiceConfig } from "../config/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import {
   GunicornProcess,
@@ -31,33 +31,32 @@ import { type PythonModule, resolvePythonModule } from "./resolve_python.ts";
 import { runInSandbox, type SandboxOptions } from "./sandbox.ts";
 import { nodeSecrets } from "./_node_secrets.ts";
 
-/** The config of a Python wsgi path (the keys of a `"type": "wsgi"` path). */
-export interface PythonWsgiOptions {
-  /** Mount path, for messages (`"/"`, `"/app"`). */
-  readonly path: string;
-  /** The module name (`myapp`, `pkg.app`) or a `.py` path. */
-  readonly module: string;
-  /** The WSGI application object in the module. */
-  readonly object: string;
-  /** Absolute node directory. */
-  readonly cbdir: string;
-  /** The router's `pythonpath`, relative to `cbdir`. */
-  readonly pythonpath?: readonly string[] | undefined;
-  /** Fixed number of worker processes. */
-  readonly workers?: number | undefined;
-  /** Worker processes (at least 1). @default 1 */
-  readonly minthreads?: number | undefined;
-  /** Threads in all. @default 2 */
-  readonly maxthreads?: number | undefined;
-  /** Seconds until 504. */
-  readonly timeout?: number | undefined;
-  /** Waiting requests before 503. @default 1024 */
-  readonly "max_queue"?: number | undefined;
-  /** Largest body in bytes. */
-  readonly "max_body_size"?: number | undefined;
-  /** What the sandbox grants. */
-  readonly permissions?: AppPermissions | undefined;
-}
+/**
+ * The config of a Python wsgi path: the keys of a `"type": "wsgi"` path it
+ * uses, as the config schema settles them (defaults applied), plus what the
+ * node knows about the path.
+ */
+export type PythonWsgiOptions =
+  & Pick<
+    WsgiServiceConfig,
+    | "module"
+    | "object"
+    | "workers"
+    | "minthreads"
+    | "maxthreads"
+    | "timeout"
+    | "max_queue"
+    | "max_body_size"
+    | "permissions"
+  >
+  & {
+    /** Mount path, for messages (`"/"`, `"/app"`). */
+    readonly path: string;
+    /** Absolute node directory. */
+    readonly cbdir: string;
+    /** The router's `pythonpath`, relative to `cbdir`. */
+    readonly pythonpath?: readonly string[] | undefined;
+  };
 
 /**
  * Finds the Python module of a wsgi path, unless a TypeScript or
@@ -123,7 +122,7 @@ export async function createPythonWsgiService(
     process,
     socket,
     capacity: workers * threads,
-    maxQueue: options.max_queue ?? 1024,
+    maxQueue: options.max_queue,
     maxBodySize: options.max_body_size,
     timeout: options.timeout,
     logger: env.logger,
@@ -184,8 +183,9 @@ function poolShape(options: PythonWsgiOptions): {
   if (options.workers !== undefined) {
     return { workers: options.workers, threads: 1 };
   }
-  const workers = Math.max(1, options.minthreads ?? 1);
-  const total = Math.max(options.maxthreads ?? 2, workers);
+  // The schema settles `minthreads` (at least 1) and `maxthreads`.
+  const workers = options.minthreads;
+  const total = Math.max(options.maxthreads, workers);
   return { workers, threads: Math.ceil(total / workers) };
 }
 
@@ -194,7 +194,7 @@ function sandboxFor(
   options: PythonWsgiOptions,
   socketDir: string,
 ): SandboxOptions {
-  const granted = options.permissions ?? {};
+  const granted = options.permissions;
   const toPath = (p: string) => isAbsolute(p) ? p : resolve(options.cbdir, p);
   const readOnly = [found.root, HELPER_DIR];
   const hidden = nodeSecrets(options.cbdir, [found.root]);
@@ -220,8 +220,8 @@ function sandboxFor(
     readOnly: [...new Set(readOnly)],
     hideDirs: hidden.dirs,
     hideFiles: hidden.files,
-    grants: (granted.read ?? []).map(toPath),
-    writable: [socketDir, ...(granted.write ?? []).map(toPath)],
+    grants: granted.read.map(toPath),
+    writable: [socketDir, ...granted.write.map(toPath)],
     env,
     network: granted.net !== undefined && granted.net !== false,
     cwd: found.root,
