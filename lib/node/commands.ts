@@ -74,6 +74,8 @@ export async function runStart(options: RunStartOptions): Promise<number> {
   // Signals are taken from here on: a SIGHUP or SIGTERM that arrives while
   // the node starts must not kill it (their default); it acts once started.
   const signal = options.signal ?? shutdownSignal();
+  // Assigned once the node has started (below); SIGHUP before that is deferred.
+  // deno-lint-ignore prefer-const
   let reload: ((only?: Set<string>) => Promise<boolean>) | undefined;
   let hangupPending = false;
   const onHangup = () => {

@@ -170,9 +170,7 @@ export async function listenWebTransport(
     }:${addr.port}`;
   let closing: Promise<void> | undefined;
   const close = (deadline = Date.now() + 10_000) =>
-    closing ??= inFlight.drain(deadline).then(() =>
-      shutdown(server, deadline)
-    );
+    closing ??= inFlight.drain(deadline).then(() => shutdown(server, deadline));
   const quiesce = (deadline: number) => inFlight.drain(deadline);
   return { url, addr, close, quiesce, [Symbol.asyncDispose]: () => close() };
 }

@@ -7,12 +7,12 @@ import {
 } from "../../lib/config/mod.ts";
 import type {
   PathTreeServiceConfig,
-  RouterWorkerConfig,
-  WorkerConfig,
   PublisherServiceConfig,
+  RouterWorkerConfig,
   StaticServiceConfig,
   WebSocketServiceConfig,
   WebTransportConfig,
+  WorkerConfig,
   WsgiServiceConfig,
 } from "../../lib/config/mod.ts";
 import {

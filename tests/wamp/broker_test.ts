@@ -441,10 +441,10 @@ Deno.test("Broker.publish() passes an end-to-end encrypted payload through untou
   await subscribe(sub, "com.example.t");
   const sealed = new Uint8Array([0, 1, 2, 254, 255]);
   const ppt = {
-    ppt_scheme: "wamp",
-    ppt_serializer: "cbor",
-    ppt_cipher: "xsalsa20poly1305",
-    ppt_keyid: "key-1",
+    "ppt_scheme": "wamp",
+    "ppt_serializer": "cbor",
+    "ppt_cipher": "xsalsa20poly1305",
+    "ppt_keyid": "key-1",
   };
   await pub.transport.exchange([16, 1, ppt, "com.example.t", sealed]);
   const [event] = events(sub);

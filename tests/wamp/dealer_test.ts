@@ -462,7 +462,7 @@ Deno.test("Dealer passes an end-to-end encrypted call and result through untouch
   const callee = await joined(router);
   const caller = await joined(router);
   await register(callee, "com.example.p");
-  const ppt = { ppt_scheme: "mqtt", ppt_serializer: "native" };
+  const ppt = { "ppt_scheme": "mqtt", "ppt_serializer": "native" };
   const sealed = new Uint8Array([9, 8, 7]);
   const inv = await invoke(caller, callee, [
     48,

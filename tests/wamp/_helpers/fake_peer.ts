@@ -62,7 +62,10 @@ export class FakeGate implements Gate<FakePeer> {
   isTrusted(): boolean {
     return false;
   }
-  authorize(peer: FakePeer, uri: string) {
+  authorize(
+    peer: FakePeer,
+    uri: string,
+  ): Authorization | Promise<Authorization> {
     return this.decide(peer, uri);
   }
   isActive(peer: FakePeer): boolean {

@@ -97,7 +97,7 @@ Deno.test("wampy's payload passthrough mode (ppt_scheme) goes through the router
   const b = defaultWampy(server.url);
   await within(Promise.all([a.connect(), b.connect()]), "wampy connect");
   try {
-    const ppt = { ppt_scheme: "x_interop", ppt_serializer: "native" };
+    const ppt = { "ppt_scheme": "x_interop", "ppt_serializer": "native" };
     const event = Promise.withResolvers<unknown[]>();
     await a.subscribe(
       "com.interop.ppt",
