@@ -12,10 +12,15 @@
  * @module
  */
 import { WAMP_ERRORS, WampError } from "../wamp/errors.ts";
-import { type Dict, isDict } from "../wamp/messages.ts";
+import type { Dict } from "../wamp/messages.ts";
+import {
+  readAuthroleFilter,
+  readKillOptions,
+  readLookupMatch,
+  requireString,
+} from "../wamp/meta_args.ts";
 import type { Realm } from "../wamp/realm.ts";
 import type { MatchPolicy } from "../wamp/uri.ts";
-import { isMatchPolicy, isValidUri } from "../wamp/uri.ts";
 import { better, type Candidate, matches, same } from "./_match.ts";
 import type { RealmView } from "./_view.ts";
 
@@ -32,36 +37,6 @@ interface Entry extends Candidate {
   readonly created: string;
   readonly invoke?: string;
   readonly members: number[];
-}
-
-function authroles(args: unknown[]): Set<string> | undefined {
-  const filter = args[0];
-  if (filter === undefined || filter === null) return undefined;
-  if (!Array.isArray(filter) || !filter.every((r) => typeof r === "string")) {
-    throw new WampError(WAMP_ERRORS.INVALID_ARGUMENT, [
-      "filter_authroles must be a list of strings",
-    ]);
-  }
-  return new Set(filter);
-}
-
-function lookupMatch(options: unknown): MatchPolicy {
-  const match = isDict(options) ? options.match ?? "exact" : "exact";
-  if (!isMatchPolicy(match)) {
-    throw new WampError(WAMP_ERRORS.INVALID_ARGUMENT, [
-      'match must be "exact", "prefix" or "wildcard"',
-    ]);
-  }
-  return match;
-}
-
-function text(value: unknown, name: string): string {
-  if (typeof value !== "string") {
-    throw new WampError(WAMP_ERRORS.INVALID_ARGUMENT, [
-      `${name} must be a string`,
-    ]);
-  }
-  return value;
 }
 
 /**
@@ -89,11 +64,11 @@ export function installClusterMeta(realm: Realm, source: MetaSource): void {
   };
   dealer.registerInternal(
     "wamp.session.count",
-    (_, args) => sessionIds(authroles(args)).length,
+    (_, args) => sessionIds(readAuthroleFilter(args)).length,
   );
   dealer.registerInternal(
     "wamp.session.list",
-    (_, args) => sessionIds(authroles(args)),
+    (_, args) => sessionIds(readAuthroleFilter(args)),
   );
   dealer.registerInternal("wamp.session.get", async (_, args) => {
     const id = args[0];
@@ -114,22 +89,6 @@ export function installClusterMeta(realm: Realm, source: MetaSource): void {
   installLookups(realm, source, "subscription");
 }
 
-function killOptions(kwargs: Dict): { reason: string; message: string | null } {
-  const reason = kwargs.reason ?? "wamp.close.killed";
-  if (typeof reason !== "string" || !isValidUri(reason, "exact", "loose")) {
-    throw new WampError(WAMP_ERRORS.INVALID_URI, [
-      "reason must be a valid non-empty URI",
-    ]);
-  }
-  const message = kwargs.message ?? null;
-  if (message !== null && typeof message !== "string") {
-    throw new WampError(WAMP_ERRORS.INVALID_ARGUMENT, [
-      "message must be a string",
-    ]);
-  }
-  return { reason, message };
-}
-
 /**
  * `wamp.session.kill*` over the cluster: sessions here are ended here, the
  * others by the member that holds them (the caller itself is spared).
@@ -142,7 +101,7 @@ function installKills(realm: Realm, source: MetaSource): void {
     value: unknown,
     kwargs: Dict,
   ): Promise<number[]> => {
-    const { reason, message } = killOptions(kwargs);
+    const { reason, message = null } = readKillOptions(kwargs);
     const killed: number[] = [];
     for (const s of [...realm.sessions.values()]) {
       if (s.hidden || s.id === caller.id) continue;
@@ -190,12 +149,17 @@ function installKills(realm: Realm, source: MetaSource): void {
   dealer.registerInternal(
     "wamp.session.kill_by_authid",
     (caller, args, kwargs) =>
-      killWhere(caller, "authid", text(args[0], "authid"), kwargs),
+      killWhere(caller, "authid", requireString(args[0], "authid"), kwargs),
   );
   dealer.registerInternal(
     "wamp.session.kill_by_authrole",
     async (caller, args, kwargs) =>
-      (await killWhere(caller, "authrole", text(args[0], "authrole"), kwargs))
+      (await killWhere(
+        caller,
+        "authrole",
+        requireString(args[0], "authrole"),
+        kwargs,
+      ))
         .length,
   );
   dealer.registerInternal(
@@ -313,14 +277,20 @@ function installLookups(
     return lists;
   });
   dealer.registerInternal(p + "lookup", (_, args) => {
-    const uri = text(args[0], kind === "registration" ? "procedure" : "topic");
-    const match = lookupMatch(args[1]);
+    const uri = requireString(
+      args[0],
+      kind === "registration" ? "procedure" : "topic",
+    );
+    const match = readLookupMatch(args[1]);
     return entries(realm, source, kind).find((e) =>
       e.uri === uri && e.match === match
     )?.id ?? null;
   });
   dealer.registerInternal(p + "match", (_, args) => {
-    const uri = text(args[0], kind === "registration" ? "procedure" : "topic");
+    const uri = requireString(
+      args[0],
+      kind === "registration" ? "procedure" : "topic",
+    );
     const parts = uri.split(".");
     const hits = entries(realm, source, kind).filter((e) =>
       matches(e, uri, parts)

@@ -8,10 +8,16 @@
 import type { Broker, BrokerEvents, Subscription } from "./broker.ts";
 import type { Dealer, DealerEvents, Registration } from "./dealer.ts";
 import { WAMP_ERRORS, WampError } from "./errors.ts";
-import { type Dict, isDict, isId } from "./messages.ts";
+import type { Dict } from "./messages.ts";
 import type { Peer } from "./peer.ts";
+import {
+  readAuthroleFilter,
+  readKillOptions,
+  readLookupMatch,
+  requireId,
+  requireString,
+} from "./meta_args.ts";
 import { Testaments } from "./_testaments.ts";
-import { isMatchPolicy, isValidUri, type MatchPolicy } from "./uri.ts";
 
 /** A joined session as the meta API sees it. */
 export interface MetaMember extends Peer {
@@ -52,45 +58,6 @@ function registrationDetails(registration: Registration<Peer>): Dict {
     match: registration.match,
     invoke: registration.invoke,
   };
-}
-
-function readAuthroleFilter(args: unknown[]): Set<string> | undefined {
-  const filter = args[0];
-  if (filter === undefined || filter === null) return undefined;
-  if (!Array.isArray(filter) || !filter.every((r) => typeof r === "string")) {
-    throw new WampError(WAMP_ERRORS.INVALID_ARGUMENT, [
-      "filter_authroles must be a list of strings",
-    ]);
-  }
-  return new Set(filter);
-}
-
-function requireId(value: unknown, name: string): number {
-  if (!isId(value)) {
-    throw new WampError(WAMP_ERRORS.INVALID_ARGUMENT, [
-      `${name} must be an integer id`,
-    ]);
-  }
-  return value;
-}
-
-function requireString(value: unknown, name: string): string {
-  if (typeof value !== "string") {
-    throw new WampError(WAMP_ERRORS.INVALID_ARGUMENT, [
-      `${name} must be a string`,
-    ]);
-  }
-  return value;
-}
-
-function readLookupMatch(options: unknown): MatchPolicy {
-  const match = isDict(options) ? options.match ?? "exact" : "exact";
-  if (!isMatchPolicy(match)) {
-    throw new WampError(WAMP_ERRORS.INVALID_ARGUMENT, [
-      'match must be "exact", "prefix" or "wildcard"',
-    ]);
-  }
-  return match;
 }
 
 /**
@@ -366,20 +333,4 @@ export class MetaApi<P extends MetaMember = MetaMember>
       return undefined;
     });
   }
-}
-
-function readKillOptions(kwargs: Dict): { reason: string; message?: string } {
-  const reason = kwargs.reason ?? WAMP_ERRORS.KILLED;
-  if (typeof reason !== "string" || !isValidUri(reason, "exact", "loose")) {
-    throw new WampError(WAMP_ERRORS.INVALID_URI, [
-      "reason must be a valid non-empty URI",
-    ]);
-  }
-  const message = kwargs.message;
-  if (message !== undefined && typeof message !== "string") {
-    throw new WampError(WAMP_ERRORS.INVALID_ARGUMENT, [
-      "message must be a string",
-    ]);
-  }
-  return message === undefined ? { reason } : { reason, message };
 }
