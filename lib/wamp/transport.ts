@@ -10,6 +10,28 @@
 /** A decoded WAMP message: an array whose first element is the type code. */
 export type WampMessage = unknown[];
 
+/**
+ * The warning a transport logs when it drops an outgoing message (it could
+ * not be encoded, or it exceeds what the peer accepts).
+ *
+ * @param message The message dropped.
+ * @param peer Who it was for (`TransportInfo.peer`), if known.
+ * @param reason Why: an error or a sentence.
+ * @returns The log line.
+ */
+export function droppedMessageText(
+  message: WampMessage,
+  peer: string | undefined,
+  reason: unknown,
+): string {
+  const why = typeof reason === "string"
+    ? reason
+    : (reason as Error)?.message ?? String(reason);
+  return `Dropped outgoing WAMP message of type ${message[0]}${
+    peer === undefined ? "" : ` to ${peer}`
+  }: ${why}`;
+}
+
 /** Facts about a connection, for session details and the meta API. */
 export interface TransportInfo {
   /** Kind of transport: `"websocket"`, `"internal"`, … */

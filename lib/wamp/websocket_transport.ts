@@ -15,11 +15,12 @@
  * @module
  */
 import type { Codec } from "./codecs/codec.ts";
-import type {
-  Transport,
-  TransportHandler,
-  TransportInfo,
-  WampMessage,
+import {
+  droppedMessageText,
+  type Transport,
+  type TransportHandler,
+  type TransportInfo,
+  type WampMessage,
 } from "./transport.ts";
 import type { Logger } from "../log/logger.ts";
 
@@ -160,11 +161,7 @@ export class WebSocketTransport implements Transport {
     try {
       frame = this.#encode(message);
     } catch (error) {
-      this.#logger?.warn(
-        `Dropped outgoing WAMP message of type ${message[0]}: ${
-          (error as Error).message ?? error
-        }`,
-      );
+      this.#logger?.warn(droppedMessageText(message, undefined, error));
       return;
     }
     if (!this.#codec.batched) return this.#write(frame);

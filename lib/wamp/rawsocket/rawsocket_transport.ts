@@ -22,11 +22,12 @@
  * @module
  */
 import type { Codec } from "../codecs/codec.ts";
-import type {
-  Transport,
-  TransportHandler,
-  TransportInfo,
-  WampMessage,
+import {
+  droppedMessageText,
+  type Transport,
+  type TransportHandler,
+  type TransportInfo,
+  type WampMessage,
 } from "../transport.ts";
 import type { Logger } from "../../log/logger.ts";
 import {
@@ -333,19 +334,17 @@ export class RawSocketTransport implements Transport {
         frame = frameMessage(this.#codec, message);
       }
     } catch (error) {
-      this.#logger.warn(
-        `Dropped outgoing WAMP message of type ${
-          message[0]
-        } to ${this.info.peer}: ${(error as Error).message ?? error}`,
-      );
+      this.#logger.warn(droppedMessageText(message, this.info.peer, error));
       return;
     }
     const size = frame.length - FRAME_HEADER_SIZE;
     if (size > this.#sendLimit) {
       this.#logger.warn(
-        `Dropped outgoing WAMP message of type ${
-          message[0]
-        } to ${this.info.peer}: ${size} octets exceed the client's limit of ${this.#sendLimit}`,
+        droppedMessageText(
+          message,
+          this.info.peer,
+          `${size} octets exceed the client's limit of ${this.#sendLimit}`,
+        ),
       );
       return;
     }

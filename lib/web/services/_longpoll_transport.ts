@@ -7,11 +7,12 @@
  * @module
  */
 import type { Codec } from "../../wamp/codecs/codec.ts";
-import type {
-  Transport,
-  TransportHandler,
-  TransportInfo,
-  WampMessage,
+import {
+  droppedMessageText,
+  type Transport,
+  type TransportHandler,
+  type TransportInfo,
+  type WampMessage,
 } from "../../wamp/transport.ts";
 import type { Logger } from "../../log/logger.ts";
 
@@ -81,11 +82,7 @@ export class LongPollTransport implements Transport {
     try {
       frame = this.codec.encode(message);
     } catch (error) {
-      this.#logger.warn(
-        `Dropped outgoing WAMP message of type ${
-          message[0]
-        } to ${this.info.peer}: ${(error as Error).message ?? error}`,
-      );
+      this.#logger.warn(droppedMessageText(message, this.info.peer, error));
       return;
     }
     this.#queue.push(typeof frame === "string" ? utf8.encode(frame) : frame);
