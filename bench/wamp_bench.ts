@@ -22,6 +22,7 @@ import type { PumpResult } from "./_pump.ts";
 import { createRouter } from "../lib/wamp/router.ts";
 import { createWebSocketService } from "../lib/web/services/websocket_service.ts";
 import { SILENT_LOGGER } from "../lib/log/logger.ts";
+import { validateServiceConfig } from "../lib/config/mod.ts";
 
 const SECONDS = Number(
   Deno.args.find((a) => a.startsWith("--seconds="))?.slice(10) ?? 3,
@@ -64,10 +65,10 @@ function startRouter() {
     }],
     logger: SILENT_LOGGER,
   });
-  const service = createWebSocketService({ type: "websocket" }, {
-    router,
-    logger: SILENT_LOGGER,
-  });
+  const service = createWebSocketService(
+    validateServiceConfig({ type: "websocket" }),
+    { router, logger: SILENT_LOGGER },
+  );
   const controller = new AbortController();
   const server = Deno.serve({
     hostname: "127.0.0.1",

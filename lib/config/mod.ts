@@ -85,3 +85,8 @@ export {
   type WorkerConfig,
   type WsgiServiceConfig,
 } from "./schema.ts";
+export {
+  type ServiceConfigInputOf,
+  type ServiceConfigOf,
+  validateServiceConfig,
+} from "./service_config.ts";

@@ -57,7 +57,7 @@ export function createRawSocketAcceptor(
 ): RawSocketAcceptor {
   const codecs = new Map<number, Codec>();
   for (
-    const codec of allowedCodecs(settings.serializers, env.logger).values()
+    const codec of allowedCodecs(settings.serializers).values()
   ) {
     if (!codec.batched) codecs.set(SERIALIZER_IDS[codec.name]!, codec);
   }

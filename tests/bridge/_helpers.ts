@@ -10,6 +10,7 @@ import {
   PublisherServiceSchema,
   WebhookServiceSchema,
 } from "../../lib/config/_schema/services.ts";
+import { validateServiceConfig } from "../../lib/config/mod.ts";
 import type {
   CallerServiceConfig,
   PublisherServiceConfig,
@@ -97,7 +98,10 @@ export function startBench(options: BenchOptions): Bench {
   const router = createRouter({ realms: REALMS, logger: SILENT_LOGGER });
   const env: BridgeEnv = { cbdir: ".", logger: SILENT_LOGGER, router };
   const services: Record<string, PathService> = {
-    ws: createWebSocketService({}, { router, logger: SILENT_LOGGER }),
+    ws: createWebSocketService(validateServiceConfig({ type: "websocket" }), {
+      router,
+      logger: SILENT_LOGGER,
+    }),
     ...options.services(env),
   };
   const controller = new AbortController();

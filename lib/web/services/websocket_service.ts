@@ -1,13 +1,15 @@
 /**
  * The `websocket` path service: a WAMP-over-WebSocket endpoint of the node's
  * router, mounted at a path of a web transport (Crossbar's
- * `{"type": "websocket"}`).
+ * `{"type": "websocket"}`). It takes the config schema's output
+ * (`WebSocketServiceConfig` from `lib/config`), where every default lives;
+ * a config built as a value goes through `validateServiceConfig()` first.
  *
  * Request lifecycle (`handle()`):
  * 1. A path below the mount (`/ws/x`) → 404, as Crossbar's "No such child
  *    resource".
  * 2. No `Upgrade: websocket` header: GET/HEAD get the status page
- *    (`enable_webstatus`, default true; `?redirect=<url>` → 303) or 426 when
+ *    (`enable_webstatus`; `?redirect=<url>` → 303) or 426 when
  *    it is off; other methods get 405 with `Allow: GET, HEAD`.
  * 3. Upgrade: `Origin` is checked against `allowed_origins` (403), the
  *    subprotocol is the client's first offered `wamp.2.*` that `serializers`
@@ -23,7 +25,7 @@
  * Keep-alive: Deno offers only `idleTimeout` (seconds; it pings after that
  * much silence and closes when no pong arrives in time). With
  * `auto_ping_interval` set, `idleTimeout` = ceil((interval + timeout) / 1000)
- * with the timeout defaulting to the interval. Without it there is no
+ * with a timeout of 0 (off) standing for the interval. Without it there is no
  * keep-alive (`idleTimeout: 0`), as in Crossbar, whose auto-ping is off by
  * default; this also spares Deno's per-message idle-timer reset, worth
  * about a third of RPC throughput in `bench/wamp_bench.ts`.
@@ -46,6 +48,10 @@ import type {
 } from "../../wamp/transport.ts";
 import { WebSocketTransport } from "../../wamp/websocket_transport.ts";
 import type { Logger } from "../../log/logger.ts";
+import type {
+  WebSocketOptions,
+  WebSocketServiceConfig,
+} from "../../config/mod.ts";
 import type { PathService, ServeContext } from "../path_service.ts";
 import {
   offeredSubprotocols,
@@ -54,17 +60,7 @@ import {
   pickCodec,
 } from "./_websocket_negotiate.ts";
 import { statusResponse } from "./_websocket_status.ts";
-import {
-  allowedCodecs,
-  idleTimeoutSeconds,
-  type WebSocketOptions,
-  type WebSocketServiceConfig,
-} from "./_websocket_config.ts";
-
-export type {
-  WebSocketOptions,
-  WebSocketServiceConfig,
-} from "./_websocket_config.ts";
+import { allowedCodecs, idleTimeoutSeconds } from "./_websocket_config.ts";
 
 /** What the service needs from the router. */
 export interface WebSocketRouter extends ProcedureCaller {
@@ -92,6 +88,14 @@ function plain(status: number, text: string, headers = {}): Response {
   });
 }
 
+/** The transport's receive limit: absent in the config means none. */
+function maxMessageSize(
+  options: WebSocketOptions,
+): { maxMessageSize?: number } {
+  const limit = options.max_message_size;
+  return limit === undefined ? {} : { maxMessageSize: limit };
+}
+
 function peerOf(addr: Deno.NetAddr | Deno.UnixAddr): string {
   if (addr.transport === "unix" || addr.transport === "unixpacket") {
     return `unix:${(addr as Deno.UnixAddr).path}`;
@@ -105,10 +109,11 @@ function peerOf(addr: Deno.NetAddr | Deno.UnixAddr): string {
 /**
  * Creates a websocket path service serving `env.router`.
  *
- * @param config The path's Crossbar config.
+ * @param config The path's config as the schema outputs it (a config built
+ * as a value goes through `validateServiceConfig()` from `lib/config`).
  * @param env Router, logger and (optionally) prebuilt auth methods.
  * @returns The path service.
- * @throws {TypeError} When `serializers` names an unknown serializer.
+ * @throws {TypeError} When `serializers` is empty.
  */
 export function createWebSocketService(
   config: WebSocketServiceConfig,
@@ -132,15 +137,15 @@ class WebSocketService implements PathService {
 
   constructor(config: WebSocketServiceConfig, env: WebSocketServiceEnv) {
     this.#config = config;
-    this.#options = config.options ?? {};
+    this.#options = config.options;
     this.#router = env.router;
     this.#logger = env.logger;
-    this.#codecs = allowedCodecs(config.serializers, env.logger);
+    this.#codecs = allowedCodecs(config.serializers);
     this.#authMethods = env.authMethods ??
       createAuthMethods(config.auth, env.router);
     this.#origins = originPolicy(
-      this.#options.allowed_origins ?? ["*"],
-      this.#options.allow_null_origin ?? true,
+      this.#options.allowed_origins,
+      this.#options.allow_null_origin,
     );
     this.#idleTimeout = idleTimeoutSeconds(this.#options);
   }
@@ -159,7 +164,7 @@ class WebSocketService implements PathService {
       }
       return statusResponse(request, context.search, {
         url: this.#config.url,
-        enabled: this.#options.enable_webstatus ?? true,
+        enabled: this.#options.enable_webstatus,
       });
     }
     if (this.#closed) return plain(503, "Service Unavailable: shutting down");
@@ -190,7 +195,7 @@ class WebSocketService implements PathService {
     );
     const choices = [...this.#codecs.keys()].join(", ");
     if (offered.length === 0) {
-      if (this.#options.require_websocket_subprotocol ?? true) {
+      if (this.#options.require_websocket_subprotocol) {
         return `Bad Request: a WAMP WebSocket subprotocol is required (offer one of ${choices})`;
       }
       return this.#codecs.get(JSON_CODEC.subprotocol) ??
@@ -236,7 +241,7 @@ class WebSocketService implements PathService {
     const transport = new WebSocketTransport(upgraded.socket, {
       codec,
       info,
-      maxMessageSize: this.#options.max_message_size ?? 0,
+      ...maxMessageSize(this.#options),
       logger: this.#logger,
     });
     const handler = this.#router.attach(transport, {

@@ -4,7 +4,7 @@
  * outside Deno (autobahn-python from Debian, autobahn-js 22 on Node).
  */
 import type { RealmConfig } from "../../../lib/wamp/realm.ts";
-import type { AuthConfig } from "../../../lib/wamp/auth/auth_config.ts";
+import type { ServiceConfigInputOf } from "../../../lib/config/mod.ts";
 import {
   ALLOW_ALL,
   startWampServer,
@@ -31,7 +31,9 @@ export const INTEROP_REALM: RealmConfig = {
  * Anonymous, plus Crossbar's documented salted WAMP-CRA user: the secret is
  * the derived key of the password `secret1`.
  */
-export const INTEROP_AUTH: AuthConfig = {
+export const INTEROP_AUTH: NonNullable<
+  ServiceConfigInputOf<"websocket">["auth"]
+> = {
   anonymous: { type: "static", role: "anonymous" },
   wampcra: {
     type: "static",

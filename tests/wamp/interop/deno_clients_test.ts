@@ -10,6 +10,7 @@ import { assert, assertEquals } from "../../_helpers/assert.ts";
 import { createRouter } from "../../../lib/wamp/router.ts";
 import { createWebSocketService } from "../../../lib/web/services/websocket_service.ts";
 import { createLogger } from "../../../lib/log/logger.ts";
+import { validateServiceConfig } from "../../../lib/config/mod.ts";
 import { serveService } from "../../_helpers/serve_service.ts";
 import { type AbSession, within } from "../wire/_wire_helpers.ts";
 import { INTEROP_AUTH, INTEROP_REALM, startInteropServer } from "./_interop.ts";
@@ -163,7 +164,7 @@ Deno.test("a raw handshake gets the first offered subprotocol we support, with o
   const logger = createLogger({ level: "warn", write: (l) => lines.push(l) });
   const router = createRouter({ realms: [INTEROP_REALM], logger });
   const service = createWebSocketService(
-    { type: "websocket", auth: INTEROP_AUTH },
+    validateServiceConfig({ type: "websocket", auth: INTEROP_AUTH }),
     { router, logger },
   );
   await using served = serveService(service, { prefix: "/ws" });

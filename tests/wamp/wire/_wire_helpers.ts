@@ -6,10 +6,11 @@
 import autobahn from "autobahn";
 import { createRouter, type Router } from "../../../lib/wamp/router.ts";
 import type { RealmConfig } from "../../../lib/wamp/realm.ts";
+import { createWebSocketService } from "../../../lib/web/services/websocket_service.ts";
 import {
-  createWebSocketService,
-  type WebSocketServiceConfig,
-} from "../../../lib/web/services/websocket_service.ts";
+  type ServiceConfigInputOf,
+  validateServiceConfig,
+} from "../../../lib/config/mod.ts";
 import {
   createLogger,
   type Logger,
@@ -60,13 +61,13 @@ export interface WampServer extends AsyncDisposable {
 
 /** Starts a router with `realms` and mounts a websocket service at `/ws`. */
 export function startWampServer(
-  config: WebSocketServiceConfig = { type: "websocket" },
+  config: ServiceConfigInputOf<"websocket"> = { type: "websocket" },
   realms: RealmConfig[] = [REALM1],
 ): WampServer {
   // Dynamic authenticators call the router, so auth methods come from the
   // service's own default (createAuthMethods over this router).
   const router = createRouter({ realms, logger: TEST_LOGGER });
-  const service = createWebSocketService(config, {
+  const service = createWebSocketService(validateServiceConfig(config), {
     router,
     logger: TEST_LOGGER,
   });

@@ -1,7 +1,8 @@
+import { createWebSocketService } from "../../../lib/web/services/websocket_service.ts";
 import {
-  createWebSocketService,
-  type WebSocketServiceConfig,
-} from "../../../lib/web/services/websocket_service.ts";
+  type ServiceConfigInputOf,
+  validateServiceConfig,
+} from "../../../lib/config/mod.ts";
 import { createRouter } from "../../../lib/wamp/router.ts";
 import { SILENT_LOGGER } from "../../../lib/log/logger.ts";
 import type { ServeContext } from "../../../lib/web/path_service.ts";
@@ -21,12 +22,12 @@ import {
 
 /** Calls handle() directly, as the path table would for `/ws`. */
 async function handle(
-  config: WebSocketServiceConfig,
+  config: ServiceConfigInputOf<"websocket">,
   init: { path?: string; method?: string; headers?: Record<string, string> } =
     {},
 ): Promise<Response> {
   const router = createRouter({ realms: [REALM1], logger: SILENT_LOGGER });
-  const service = createWebSocketService(config, {
+  const service = createWebSocketService(validateServiceConfig(config), {
     router,
     logger: SILENT_LOGGER,
   });
@@ -169,7 +170,7 @@ Deno.test("createWebSocketService() refuses an upgrade offering no or only unkno
 });
 
 Deno.test("createWebSocketService() refuses a disallowed origin (403)", async () => {
-  const config: WebSocketServiceConfig = {
+  const config: ServiceConfigInputOf<"websocket"> = {
     type: "websocket",
     options: {
       allowed_origins: ["http://localhost:*", "https://*.example.com"],
@@ -242,10 +243,13 @@ Deno.test("createWebSocketService() rejects an unknown serializer name at creati
   const router = createRouter({ realms: [REALM1], logger: SILENT_LOGGER });
   const error = assertThrows(
     () =>
-      createWebSocketService({
-        type: "websocket",
-        serializers: ["json", "xml"],
-      }, { router, logger: SILENT_LOGGER }),
+      createWebSocketService(
+        validateServiceConfig({
+          type: "websocket",
+          serializers: ["json", "xml"] as never, // a mistyped config
+        }),
+        { router, logger: SILENT_LOGGER },
+      ),
     TypeError,
   );
   assertStringIncludes(error.message, '"xml"');
@@ -267,10 +271,10 @@ Deno.test("createWebSocketService() closes its connections on close()", async ()
 
 Deno.test("createWebSocketService() reads the peer address before the upgrade (lazy context)", async () => {
   const router = createRouter({ realms: [REALM1], logger: SILENT_LOGGER });
-  const service = createWebSocketService({ type: "websocket" }, {
-    router,
-    logger: SILENT_LOGGER,
-  });
+  const service = createWebSocketService(
+    validateServiceConfig({ type: "websocket" }),
+    { router, logger: SILENT_LOGGER },
+  );
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {} },
     (request, info) =>
