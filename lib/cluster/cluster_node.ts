@@ -41,6 +41,8 @@ export interface JoinClusterOptions {
   readonly logger: Logger;
   /** Process index on this host. @default {0} */
   readonly process?: number;
+  /** The node directory (relative NATS TLS paths start there). @default {"."} */
+  readonly cbdir?: string;
 }
 
 /** A member as shown by node info and the metrics. */
@@ -89,6 +91,7 @@ export async function joinCluster(
     name: `crossbar-deno ${options.name} ${id}`,
     logger: options.logger,
     onState: (up) => holder.node?.connectionChanged(up),
+    ...(options.cbdir !== undefined && { cbdir: options.cbdir }),
   });
   const node = new Member_(id, options, link);
   holder.node = node;

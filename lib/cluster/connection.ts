@@ -13,6 +13,7 @@ import {
   type NodeConnectionOptions,
 } from "@nats-io/transport-node";
 import { ClusterError } from "./errors.ts";
+import { type NatsTlsSettings, readNatsTls, tlsHint } from "./_tls.ts";
 import type { Logger } from "../log/mod.ts";
 
 /** How to reach NATS (the validated `controller.cluster.nats`). */
@@ -25,6 +26,8 @@ export interface NatsSettings {
   readonly password?: string | undefined;
   /** Token. */
   readonly token?: string | undefined;
+  /** TLS files (`controller.cluster.nats.tls`). */
+  readonly tls?: NatsTlsSettings | undefined;
 }
 
 /** Options for {@link connectNats}. */
@@ -37,6 +40,8 @@ export interface ConnectNatsOptions {
   readonly onState?: (connected: boolean) => void;
   /** How long the first connection may take. @default {5000} */
   readonly timeout?: number;
+  /** Where relative TLS file paths start. @default {"."} */
+  readonly cbdir?: string;
 }
 
 /** A NATS connection with its state. */
@@ -55,12 +60,18 @@ export interface NatsLink {
  * @param settings Servers and credentials.
  * @param options Name, logger, state callback.
  * @returns The link.
- * @throws {ClusterError} When no server answers the first connection.
+ * @throws {ClusterError} When no server answers the first connection, or
+ * a TLS file cannot be read.
  */
 export async function connectNats(
   settings: NatsSettings,
   options: ConnectNatsOptions,
 ): Promise<NatsLink> {
+  const tls = await readNatsTls(
+    settings.tls,
+    settings.servers,
+    options.cbdir ?? ".",
+  );
   const config: NodeConnectionOptions = {
     servers: [...settings.servers],
     name: options.name,
@@ -74,6 +85,7 @@ export async function connectNats(
     ...(settings.user !== undefined && { user: settings.user }),
     ...(settings.password !== undefined && { pass: settings.password }),
     ...(settings.token !== undefined && { token: settings.token }),
+    ...(tls !== undefined && { tls }),
   };
   let nc: NatsConnection;
   try {
@@ -82,7 +94,10 @@ export async function connectNats(
     throw new ClusterError(
       `Cannot connect to NATS at ${settings.servers.join(", ")}: ${
         (error as Error).message
-      } (check controller.cluster.nats.servers and that nats-server runs)`,
+      }${
+        tlsHint((error as Error).message, settings.tls !== undefined) ||
+        " (check controller.cluster.nats.servers and that nats-server runs)"
+      }`,
       { cause: error },
     );
   }

@@ -15,6 +15,8 @@ export interface NatsServerOptions {
   readonly port?: number;
   /** How long to wait for "Server is ready". @default {10000} */
   readonly startTimeout?: number;
+  /** More arguments, e.g. `["-c", "nats.conf"]` (a TLS config). */
+  readonly args?: readonly string[];
 }
 
 /** A running `nats-server` child. */
@@ -59,7 +61,7 @@ export async function startNatsServer(
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(binary, {
-      args: ["-a", "127.0.0.1", "-p", String(port)],
+      args: ["-a", "127.0.0.1", "-p", String(port), ...(options.args ?? [])],
       stdin: "null",
       stdout: "null",
       stderr: "piped",

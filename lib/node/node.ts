@@ -213,6 +213,7 @@ export async function startNode(options: StartNodeOptions): Promise<Node> {
       routers,
       logger,
       options.env ?? Deno.env.toObject(),
+      options.cbdir,
     );
   } catch (error) {
     await close();
@@ -259,6 +260,7 @@ async function joinConfiguredCluster(
   routers: readonly Router[],
   logger: Logger,
   env: Record<string, string | undefined>,
+  cbdir: string,
 ): Promise<ClusterNode | undefined> {
   const settings = clusterSettings(config, env);
   if (settings === undefined) return undefined;
@@ -267,6 +269,7 @@ async function joinConfiguredCluster(
     ...settings,
     realms: routers.flatMap((router) => router.realms()),
     logger: logger.child("cluster"),
+    cbdir,
   });
 }
 

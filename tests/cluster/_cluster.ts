@@ -2,6 +2,7 @@
  * Helpers for cluster tests: a real `nats-server` on a free loopback port,
  * node processes (`main.ts start`) joined to it, and autobahn-js sessions.
  */
+import { dirname } from "node:path";
 import { startNatsServer } from "../../lib/cluster/nats_server.ts";
 import type { NatsServer } from "../../lib/cluster/nats_server.ts";
 import { type CliProcess, spawnCli } from "../_helpers/node.ts";
@@ -51,9 +52,15 @@ const ALLOW_ALL = {
   disclose: { caller: true, publisher: true },
 };
 
-/** Starts a real nats-server on a free loopback port. */
-export function startNats(port?: number): Promise<NatsServer> {
-  return startNatsServer(port === undefined ? {} : { port });
+/** Starts a real nats-server on a free loopback port (`args`: more flags). */
+export function startNats(
+  port?: number,
+  args?: readonly string[],
+): Promise<NatsServer> {
+  return startNatsServer({
+    ...(port !== undefined && { port }),
+    ...(args !== undefined && { args }),
+  });
 }
 
 /** A node process of a test cluster. */
@@ -119,12 +126,17 @@ export function clusterConfig(
   };
 }
 
-/** Writes a node directory with `config`; removed on dispose. */
+/** Writes a node directory with `config` (and `files`); removed on dispose. */
 export async function nodeDir(
   config: Record<string, unknown>,
+  files: Record<string, string> = {},
 ): Promise<{ path: string } & AsyncDisposable> {
   const path = await Deno.makeTempDir({ prefix: "cluster_test_" });
   await Deno.writeTextFile(`${path}/config.json`, JSON.stringify(config));
+  for (const [name, text] of Object.entries(files)) {
+    await Deno.mkdir(dirname(`${path}/${name}`), { recursive: true });
+    await Deno.writeTextFile(`${path}/${name}`, text);
+  }
   return {
     path,
     [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }),
@@ -138,8 +150,9 @@ export async function nodeDir(
 export async function startClusterNode(
   config: Record<string, unknown>,
   extraArgs: string[] = [],
+  files: Record<string, string> = {},
 ): Promise<ClusterProcess> {
-  const dir = await nodeDir(config);
+  const dir = await nodeDir(config, files);
   const cli = spawnCli(["start", "--cbdir", dir.path, ...extraArgs]);
   try {
     const listening = await cli.waitForLine(/listening on http:\/\/\S+/);

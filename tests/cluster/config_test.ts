@@ -91,3 +91,48 @@ Deno.test("parseConfig() refuses an empty NATS server list", () => {
     "config.json:4:37: controller.cluster.nats.servers: expected at least one NATS server",
   );
 });
+
+Deno.test("parseConfig() takes NATS TLS files and reports bad ones with positions", () => {
+  const { config } = parseConfig(
+    configWith(`{"nats": {"servers": ["tls://10.0.0.1:4222"],
+      "tls": {"ca_certificates": ["nats/ca.pem"], "certificate": "nats/node.pem",
+              "key": "nats/node.key"}}}`),
+    "config.json",
+  );
+  assertEquals(config.controller.cluster?.nats?.tls, {
+    ca_certificates: ["nats/ca.pem"],
+    certificate: "nats/node.pem",
+    key: "nats/node.key",
+  });
+  const error = assertThrows(
+    () =>
+      parseConfig(
+        configWith(`{"nats": {"servers": ["tls://h:4222"],
+      "tls": {"certificate": "c.pem", "ca_certificates": [], "kee": "k"}}}`),
+        "config.json",
+      ),
+    ConfigError,
+  );
+  const lines = error.message.split("\n");
+  assertEquals(
+    lines[0],
+    "config.json:5:58: controller.cluster.nats.tls.ca_certificates: expected at least one file path",
+  );
+  assertEquals(
+    lines[1]!.startsWith("config.json:5:62: controller.cluster.nats.tls.kee:"),
+    true,
+    lines[1],
+  );
+  const half = assertThrows(
+    () =>
+      parseConfig(
+        configWith(`{"nats": {"servers": ["h"], "tls": {"key": "k.pem"}}}`),
+        "config.json",
+      ),
+    ConfigError,
+  );
+  assertEquals(
+    half.message,
+    'config.json:4:51: controller.cluster.nats.tls: give both "certificate" and "key" (a client certificate needs its key), or neither',
+  );
+});

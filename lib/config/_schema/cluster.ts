@@ -9,6 +9,33 @@
 import * as v from "valibot";
 import { expected, int, strict, text } from "./common.ts";
 
+/** A non-empty list of file paths. */
+const FileList = v.pipe(
+  v.array(text(), expected("a list of file paths")),
+  v.check((list) => list.length > 0, "expected at least one file path"),
+);
+
+/**
+ * TLS to NATS (needed when the servers require it, or `tls://` URLs);
+ * every path is relative to the node directory. With neither
+ * `ca_certificates` nor a client certificate, the server's certificate
+ * must be signed by a CA the system trusts.
+ */
+export const NatsTlsSchema = v.pipe(
+  strict({
+    /** Paths of PEM CA certificates that signed the servers' certificates. */
+    ca_certificates: v.exactOptional(FileList),
+    /** Path of the PEM client certificate (servers with `verify: true`). */
+    certificate: v.exactOptional(text()),
+    /** Path of the PEM private key of `certificate`. */
+    key: v.exactOptional(text()),
+  }, "an object (NATS TLS settings)"),
+  v.check(
+    (t) => (t.certificate === undefined) === (t.key === undefined),
+    'give both "certificate" and "key" (a client certificate needs its key), or neither',
+  ),
+);
+
 /** A NATS server URL: `nats://host:port` (or `tls://`, or `host:port`). */
 const NatsUrlSchema = v.pipe(
   v.string(expected("a NATS server URL")),
@@ -39,6 +66,11 @@ export const NatsSchema = strict({
   password: v.exactOptional(text()),
   /** Authentication token; `"$VAR"` reads the environment. */
   token: v.exactOptional(text()),
+  /**
+   * TLS settings. Absent, the connection is encrypted only when a server
+   * requires TLS or a URL is `tls://` (with the system's trusted CAs).
+   */
+  tls: v.exactOptional(NatsTlsSchema),
 }, "an object (NATS settings)");
 
 /** `controller.cluster`. */
@@ -83,6 +115,9 @@ export const ClusterSchema = v.pipe(
     '"failure_timeout" must be longer than "heartbeat_interval"',
   ),
 );
+
+/** Validated NATS TLS settings. */
+export type NatsTlsConfig = v.InferOutput<typeof NatsTlsSchema>;
 
 /** Validated cluster settings. */
 export type ClusterConfig = v.InferOutput<typeof ClusterSchema>;
