@@ -32,7 +32,6 @@ import { AppLoadError } from "./errors.ts";
 import { type PoolStats, WorkerPool } from "./worker_pool.ts";
 import { WampAccess, type WampAccessConfig } from "./_wamp_access.ts";
 import { createRouter, type Router } from "../wamp/router.ts";
-import { DEFAULT_WSGI_TIMEOUT_S } from "../config/_schema/wsgi.ts";
 import type { WsgiServiceConfig } from "../config/mod.ts";
 
 /**
@@ -252,9 +251,7 @@ export async function createWsgiService(
     max,
     concurrency: options.concurrency,
     maxQueue: options.max_queue,
-    // Not a schema default yet: for a Python app (lib/pyhost) an absent
-    // `timeout` means no limit, so the schema keeps the key optional.
-    timeoutMs: (options.timeout ?? DEFAULT_WSGI_TIMEOUT_S) * 1000,
+    timeoutMs: options.timeout * 1000,
     maxRequests: options.max_requests,
     idleMs: options.idle_timeout * 1000,
     loadTimeoutMs: options.load_timeout * 1000,

@@ -111,6 +111,10 @@ export class GunicornProcess {
         "--keep-alive",
         "0",
       ]),
+      // The path's `timeout` (default 30 s, gunicorn's own default) reaches
+      // every worker as CROSSBAR_WSGI_TIMEOUT, whose watchdog bounds each
+      // request under sync and gthread alike; gunicorn's heartbeat timeout
+      // would not bound a gthread request, so it is off.
       "--timeout",
       "0",
       "--preload",

@@ -214,7 +214,7 @@ function sandboxFor(
     PYTHONPATH: `${HELPER_DIR}:${found.root}`,
     CROSSBAR_WSGI_MODULE: found.name,
     CROSSBAR_WSGI_OBJECT: options.object,
-    CROSSBAR_WSGI_TIMEOUT: String(options.timeout ?? 0),
+    CROSSBAR_WSGI_TIMEOUT: String(options.timeout),
   });
   return {
     readOnly: [...new Set(readOnly)],

@@ -55,7 +55,7 @@ export interface PythonWsgiServiceOptions {
   /** Largest body in bytes (413 beyond). */
   readonly maxBodySize?: number | undefined;
   /** Seconds until a request without response headers gets 504. */
-  readonly timeout?: number | undefined;
+  readonly timeout: number;
   /** Where failures are logged. */
   readonly logger: Logger;
   /** Removes the socket folder after the server stopped. */
@@ -118,7 +118,7 @@ export class PythonWsgiService implements PathService {
     const onAbort = () => controller.abort(context.signal.reason);
     const clientSignal = context.signal;
     clientSignal.addEventListener("abort", onAbort, { once: true });
-    const timer = o.timeout === undefined ? undefined : setTimeout(
+    const timer = setTimeout(
       () => controller.abort(new TimeoutError()),
       o.timeout * 1000,
     );

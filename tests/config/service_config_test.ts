@@ -59,3 +59,9 @@ Deno.test("validateServiceConfig() names the service type, the key and what is w
   );
   assertStringIncludes(typo.message, 'unknown attribute "option"');
 });
+
+Deno.test("validateServiceConfig() gives a wsgi path gunicorn's 30 s timeout by default", () => {
+  const app = { type: "wsgi", module: "app.py", object: "app" } as const;
+  assertEquals(validateServiceConfig(app).timeout, 30);
+  assertEquals(validateServiceConfig({ ...app, timeout: 5 }).timeout, 5);
+});

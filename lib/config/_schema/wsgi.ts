@@ -25,7 +25,7 @@ export const DEFAULT_MAX_THREADS = 2;
 /** The default heap limit of an app worker (`max_memory`), in MiB. */
 export const DEFAULT_MAX_MEMORY_MB = 512;
 
-/** The default `timeout` of a wsgi request in seconds (gunicorn's). */
+/** The default `timeout` of a wsgi request in seconds (gunicorn's `--timeout`). */
 export const DEFAULT_WSGI_TIMEOUT_S = 30;
 
 /** The default `load_timeout` of a wsgi app in seconds. */
@@ -96,11 +96,12 @@ const WsgiEntries = {
   /**
    * Seconds a worker may take to answer a request (from when it got it,
    * until the response head) before the request gets 504 and the worker is
-   * replaced. Crossbar has no limit; ours follows gunicorn, so that one
-   * stuck request cannot hold a worker forever.
+   * replaced, for TypeScript and Python apps alike. Crossbar has no limit;
+   * ours follows gunicorn's default, so that one stuck request cannot hold
+   * a worker forever.
    * @default 30 (`DEFAULT_WSGI_TIMEOUT_S`)
    */
-  timeout: v.exactOptional(seconds()),
+  timeout: v.optional(seconds(), DEFAULT_WSGI_TIMEOUT_S),
   /** Requests waiting for a free worker before 503. @default 1024 */
   "max_queue": v.optional(int(0), 1024),
   /** Requests one worker serves at once before others queue. @default 64 */

@@ -7,9 +7,10 @@ app (``CROSSBAR_WSGI_MODULE`` / ``CROSSBAR_WSGI_OBJECT``) and wraps it:
   ``X-Crossbar-Script-Name`` (the node removes any such header a client sent);
 * ``REMOTE_ADDR`` comes from ``X-Crossbar-Remote-Addr`` (gunicorn only sees
   the node's unix socket);
-* with ``CROSSBAR_WSGI_TIMEOUT`` set, a watchdog thread ends the worker
-  process when a request runs longer (uWSGI's harakiri); gunicorn then
-  starts a fresh worker.
+* with ``CROSSBAR_WSGI_TIMEOUT`` (the path's ``timeout``, which the node
+  always sets) above 0, a watchdog thread ends the worker process when a
+  request runs longer (uWSGI's harakiri); gunicorn then starts a fresh
+  worker.
 """
 
 import importlib
