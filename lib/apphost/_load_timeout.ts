@@ -1,13 +1,11 @@
 /**
  * The bound on loading an app: a module whose top-level code never settles
  * (an endless top-level `await`) must fail `check` and `start` with an
- * error naming it instead of hanging them.
+ * error naming it instead of hanging them. The bound is the path's
+ * `load_timeout`, whose default lives in the config schema.
  *
  * @module
  */
-
-/** Seconds an app may take to load when its path sets no `load_timeout`. */
-export { DEFAULT_LOAD_TIMEOUT_S } from "../config/_schema/wsgi.ts";
 
 /**
  * Resolves like `loading`, or rejects once `ms` have passed.

@@ -16,7 +16,7 @@ import {
   type WorkerSpec,
 } from "./_worker_handle.ts";
 import { AppLoadError } from "./errors.ts";
-import { DEFAULT_LOAD_TIMEOUT_S, withinLoadTimeout } from "./_load_timeout.ts";
+import { withinLoadTimeout } from "./_load_timeout.ts";
 import { WATCH_EVERY_MS, watchAborts } from "./_abort_watch.ts";
 import type { WampAccess } from "./_wamp_access.ts";
 import { permissionHint } from "./_hints.ts";
@@ -96,7 +96,7 @@ export interface WorkerPoolOptions {
   /** Milliseconds after which an idle worker above `min` is stopped. */
   idleMs: number;
   /** Milliseconds the app may take to load in a new worker. */
-  loadTimeoutMs?: number;
+  loadTimeoutMs: number;
   /** Limit for streamed request bodies. */
   maxBodySize: number | undefined;
   /** Put stack traces into 500 responses. */
@@ -160,7 +160,7 @@ export class WorkerPool {
     try {
       await withinLoadTimeout(
         Promise.all(first.map((w) => w.ready)),
-        this.#options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_S * 1000,
+        this.#options.loadTimeoutMs,
       );
     } catch (error) {
       for (const w of first) w.terminate();

@@ -160,6 +160,7 @@ function setup(extra: Partial<WorkerPoolOptions> = {}): Setup {
     timeoutMs: undefined,
     maxRequests: undefined,
     idleMs: 60_000,
+    loadTimeoutMs: 30_000,
     maxBodySize: undefined,
     displayTracebacks: false,
     wamp: undefined,
