@@ -5,7 +5,7 @@
  * @module
  */
 
-import { findJsonNode, type JsonNode, parseJsoncTree } from "./_jsonc.ts";
+import { findJsonNode, type JsonNode, parseJsoncTree } from "../jsonc/parse.ts";
 import type { ConfigIssue } from "./config_error.ts";
 
 /** A 1-based position. */

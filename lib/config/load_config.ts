@@ -20,7 +20,7 @@ import {
   renderPath,
 } from "./_format.ts";
 import { parseJsonc } from "./_source_map.ts";
-import { MAX_NESTING } from "./_jsonc.ts";
+import { MAX_NESTING } from "../jsonc/parse.ts";
 import { nestsDeeperThan } from "./json_depth.ts";
 
 /** A validated configuration and where it came from. */

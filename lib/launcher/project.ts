@@ -10,7 +10,7 @@
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { toFileUrl } from "./_file_url.ts";
-import { parseJsonc } from "./_jsonc.ts";
+import { parseJsonc } from "../jsonc/parse.ts";
 
 /** Raised when the project's config or import map cannot be read. */
 export class ProjectConfigError extends Error {

@@ -1,8 +1,14 @@
 /**
  * A JSONC parser that keeps where every value is written: JSON plus `//`
  * and `/* *\/` comments and trailing commas, as VS Code's settings files
- * allow. It builds a tree of nodes with character offsets, so config errors
- * can name a line and column, and stops at the first syntax error.
+ * and Deno's `deno.jsonc` allow. It builds a tree of nodes with character
+ * offsets, so config errors can name a line and column, and stops at the
+ * first syntax error.
+ *
+ * It imports nothing, so both the node's config reader (`lib/config/`,
+ * which maps the tree back to positions) and the launcher (`lib/launcher/`,
+ * which must load with no dependencies and wants only the value,
+ * {@link parseJsonc}) use it.
  *
  * Ours rather than an npm package: the one we used loaded as CommonJS and
  * cost ~110 ms of every start-up.
@@ -77,6 +83,50 @@ export function parseJsoncTree(
 }
 
 /**
+ * Parses JSONC text into its value, as `JSON.parse` would parse the text
+ * without its comments and trailing commas (a later duplicate key wins;
+ * `__proto__` stays an own property).
+ *
+ * @example Read a deno.jsonc
+ * ```ts
+ * import { parseJsonc } from "./parse.ts";
+ *
+ * const config = parseJsonc('{ "imports": {}, /* none yet *\/ }');
+ * if (JSON.stringify(config) !== '{"imports":{}}') throw new Error();
+ * ```
+ *
+ * @param text The document.
+ * @returns The value.
+ * @throws {SyntaxError} Naming the line, the column and what is wrong.
+ */
+export function parseJsonc(text: string): unknown {
+  const parsed = parseJsoncTree(text);
+  if ("root" in parsed) return jsonValue(parsed.root);
+  const { offset, message } = parsed.error;
+  const before = text.slice(0, offset).split(/\r\n?|\n/);
+  throw new SyntaxError(
+    `line ${before.length}, column ${before.at(-1)!.length + 1}: ${message}`,
+  );
+}
+
+function jsonValue(node: JsonNode): unknown {
+  if (node.type === "array") return (node.children ?? []).map(jsonValue);
+  if (node.type !== "object") return node.value;
+  const object: Record<string, unknown> = {};
+  for (const property of node.children ?? []) {
+    const [key, value] = property.children ?? [];
+    if (key === undefined || value === undefined) continue;
+    Object.defineProperty(object, String(key.value), {
+      value: jsonValue(value),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return object;
+}
+
+/**
  * Finds the node at a JSON path (`["workers", 0, "type"]`); for a key
  * written twice, the last one, as `JSON.parse` keeps.
  *
@@ -106,7 +156,7 @@ export function findJsonNode(
 }
 
 /**
- * Deepest nesting of objects and arrays in a config file; Crossbar's own
+ * Deepest nesting of objects and arrays the parser accepts; Crossbar's own
  * configs nest about 10 deep.
  */
 export const MAX_NESTING = 100;

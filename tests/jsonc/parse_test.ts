@@ -1,9 +1,10 @@
-import { assertEquals } from "../_helpers/assert.ts";
+import { assert, assertEquals, assertThrows } from "../_helpers/assert.ts";
 import {
   findJsonNode,
   type JsonNode,
+  parseJsonc,
   parseJsoncTree,
-} from "../../lib/config/_jsonc.ts";
+} from "../../lib/jsonc/parse.ts";
 
 function value(node: JsonNode): unknown {
   if (node.type === "array") return node.children!.map(value);
@@ -84,4 +85,34 @@ Deno.test("findJsonNode() follows paths and prefers the last duplicate key", () 
   assertEquals(findJsonNode(root, ["d"])?.value, 2);
   assertEquals(findJsonNode(root, ["w", 5]), undefined);
   assertEquals(findJsonNode(root, ["w", "x"]), undefined);
+});
+
+Deno.test("parseJsonc() gives the value JSON.parse gives without comments and trailing commas", () => {
+  const text = `// deno.jsonc
+{
+  "imports": { "a": "./a.ts", /* keep */ "url": "https://x/y//z" },
+  "tasks": ["a, }", "b",],
+  "d": 1, "d": 2,
+}`;
+  assertEquals(parseJsonc(text), {
+    imports: { a: "./a.ts", url: "https://x/y//z" },
+    tasks: ["a, }", "b"],
+    d: 2,
+  });
+  const own = parseJsonc(`{"__proto__": {"polluted": true}}`) as Record<
+    string,
+    unknown
+  >;
+  assertEquals(Object.getPrototypeOf(own), Object.prototype);
+  assert(Object.hasOwn(own, "__proto__"), "__proto__ is an own key");
+  assertEquals(({} as Record<string, unknown>).polluted, undefined);
+});
+
+Deno.test("parseJsonc() throws a SyntaxError naming line and column", () => {
+  const error = assertThrows(
+    () => parseJsonc(`{\n  "imports": {\n    "a": 1 "b": 2\n  }\n}`),
+    SyntaxError,
+  );
+  assertEquals(error.message, 'line 3, column 12: expected a comma (",")');
+  assertThrows(() => parseJsonc(`{ "imports": `), SyntaxError);
 });
