@@ -23,6 +23,7 @@ import { connectNats, type NatsLink, type NatsSettings } from "./connection.ts";
 import { type Member, Membership } from "./membership.ts";
 import { RealmLink } from "./realm_link.ts";
 import { pack, type Subjects, subjects, unpack } from "./_wire.ts";
+import { retainedSubject } from "./_retained.ts";
 import type { StateOp } from "./_view.ts";
 
 /** Options for {@link joinCluster}. */
@@ -96,6 +97,7 @@ export async function joinCluster(
   const node = new Member_(id, options, link);
   holder.node = node;
   node.start();
+  await node.catchUp();
   return node.handle();
 }
 
@@ -130,6 +132,7 @@ class Member_ {
         },
         send: (node, message) => this.#send(node, message),
         request: (node, message) => this.#request(node, message),
+        requestAny: (message) => this.#requestAny(message),
         changed: (name, op) => this.#changed(name, op),
       });
       this.#links.set(realm.name, realmLink);
@@ -179,7 +182,26 @@ class Member_ {
         },
       }),
     );
+    this.#subs.push(
+      this.#nc.subscribe(retainedSubject(this.#options.name), {
+        queue: "retained",
+        callback: (error, msg) => {
+          if (error !== null || !msg.reply) return;
+          this.#guard("retained", () => {
+            msg.respond(pack(this.#inbox(unpack(msg.data) as unknown[])));
+          });
+        },
+      }),
+    );
     this.#membership.start();
+  }
+
+  /**
+   * Fetches the cluster's retained events from any one member (a queue
+   * group), then says it has joined.
+   */
+  async catchUp(): Promise<void> {
+    for (const link of this.#links.values()) await link.retained.fetch();
     this.#options.logger.info(
       `Joined cluster "${this.#options.name}" as member ${this.#id} (NATS ${
         this.#options.nats.servers.join(", ")
@@ -229,6 +251,9 @@ class Member_ {
     }
     // Back: tell everyone our version; they fetch what they missed.
     this.#membership.beat();
+    for (const link of this.#links.values()) {
+      link.retained.reconnected(link.views().keys());
+    }
   }
 
   #members(): MemberSummary[] {
@@ -261,6 +286,15 @@ class Member_ {
   async #request(node: string, message: unknown[]): Promise<unknown> {
     const reply = await this.#nc.request(
       this.#subjects.inbox(node),
+      pack(message),
+      { timeout: 2000 },
+    );
+    return unpack(reply.data);
+  }
+
+  async #requestAny(message: unknown[]): Promise<unknown> {
+    const reply = await this.#nc.request(
+      retainedSubject(this.#options.name),
       pack(message),
       { timeout: 2000 },
     );
@@ -330,6 +364,11 @@ class Member_ {
       return [this.#version, realms];
     }
     const link = this.#links.get(message[1] as string);
+    if (kind === "rq") {
+      // Retained events of a realm, one page: [member, entries, next].
+      return link?.retained.page(Number(message[2]) || 0) ??
+        [this.#id, [], null];
+    }
     if (link === undefined) return undefined;
     switch (kind) {
       case "ev":
@@ -338,7 +377,14 @@ class Member_ {
           message[3] as Dict,
           message[4] as Dict,
           message[5] as unknown[],
+          message[6],
         );
+        return undefined;
+      case "rh":
+        // "I published retained events while NATS was down: fetch them."
+        if (typeof message[2] === "string") {
+          link.retained.fetch(message[2], true);
+        }
         return undefined;
       case "mi":
         link.deliverInternal(

@@ -30,9 +30,10 @@ import { installClusterMeta } from "./_meta.ts";
 import { createProxy, isProxy } from "./_proxy.ts";
 import { RealmView, type RemoteRegistration, type StateOp } from "./_view.ts";
 import { observeRealm } from "./_observe.ts";
+import { RetainedEvents, type RetainedHost } from "./_retained.ts";
 
 /** What a realm link needs from its cluster node. */
-export interface LinkHost {
+export interface LinkHost extends RetainedHost {
   /** This member's id. */
   readonly id: string;
   /** Whether NATS is up. */
@@ -79,6 +80,8 @@ export class RealmLink implements RealmBackplane {
   readonly #publishers = new Map<string, RealmMember>();
   #index: RegistrationIndex | undefined;
   #localOnly = false;
+  /** The realm's retained events, cluster-wide (`_retained.ts`). */
+  readonly retained: RetainedEvents;
   #callSeq = 0;
 
   /**
@@ -88,6 +91,7 @@ export class RealmLink implements RealmBackplane {
   constructor(realm: Realm, host: LinkHost) {
     this.realm = realm;
     this.#host = host;
+    this.retained = new RetainedEvents(realm, host);
     observeRealm(realm, (op) => this.#onLocalChange(op));
     if (realm.metaEnabled) installClusterMeta(realm, this);
   }
@@ -140,6 +144,7 @@ export class RealmLink implements RealmBackplane {
 
   /** Replaces member `node`'s whole view. */
   replace(node: string, ops: StateOp[]): void {
+    if (!this.#views.has(node)) this.retained.fetch(node);
     const view = new RealmView();
     for (const op of ops) view.apply(op);
     this.#views.set(node, view);
@@ -157,6 +162,7 @@ export class RealmLink implements RealmBackplane {
     const view = this.#views.get(node);
     this.#views.delete(node);
     this.#index = undefined;
+    this.retained.forget(node);
     for (const [key, call] of [...this.#pending]) {
       if (call.node !== node) continue;
       this.#finishCall(key, call);
@@ -207,11 +213,20 @@ export class RealmLink implements RealmBackplane {
     details: Dict,
     payload: unknown[],
   ): void {
-    if (isProxy(session) || this.#views.size === 0) return;
-    const retain = options.retain === true;
+    if (isProxy(session)) return;
+    // A retained event goes to every member (each keeps it), stamped.
+    const stamp = options.retain === true
+      ? this.retained.published(
+        topic,
+        forwardedOptions(options),
+        details,
+        payload,
+      )
+      : undefined;
+    if (this.#views.size === 0) return;
     let message: unknown[] | undefined;
     for (const [node, view] of this.#views) {
-      if (!retain && !view.wants(topic)) continue;
+      if (stamp === undefined && !view.wants(topic)) continue;
       if (!this.#host.connected) return;
       message ??= [
         "ev",
@@ -220,6 +235,7 @@ export class RealmLink implements RealmBackplane {
         forwardedOptions(options),
         details,
         payload,
+        ...(stamp === undefined ? [] : [stamp]),
       ];
       this.#host.send(node, message);
     }
@@ -349,13 +365,21 @@ export class RealmLink implements RealmBackplane {
 
   // ---- messages from other members --------------------------------------
 
-  /** An event published on another member. */
+  /** An event published on another member (`stamp`: if retained). */
   deliverEvent(
     topic: string,
     options: Dict,
     details: Dict,
     payload: unknown[],
+    stamp?: unknown,
   ): void {
+    if (
+      options.retain === true &&
+      !this.retained.received(topic, stamp, options, details, payload)
+    ) {
+      // Older than the retained event kept here: deliver it, keep ours.
+      options = { ...options, retain: false };
+    }
     const proxy = this.#publisher(details);
     try {
       this.realm.deliver(

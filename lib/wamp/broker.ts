@@ -249,6 +249,32 @@ export class Broker<P extends Peer = Peer> {
     this.#dispatch(topic, randomId(), {}, payload, undefined, undefined);
   }
 
+  /**
+   * Keeps `topic`'s retained event without dispatching it: a backplane
+   * catching up on a retained event published elsewhere (`routing.ts`).
+   *
+   * @param topic The topic.
+   * @param options The PUBLISH options it was published with (filters).
+   * @param details Its EVENT.Details.
+   * @param payload `[Arguments?, ArgumentsKw?]`.
+   * @throws {WampError} When a filter option is malformed.
+   */
+  keepRetained(
+    topic: string,
+    options: Dict,
+    details: Dict,
+    payload: unknown[],
+  ): void {
+    const filter = readFilter(options);
+    this.#retained.set(topic, {
+      publicationId: randomId(),
+      topic,
+      details,
+      payload,
+      filter,
+    });
+  }
+
   /** The subscriptions `peer` holds. */
   subscriptionsOf(peer: P): ReadonlySet<Subscription<P>> {
     return this.#byPeer.get(peer) ?? new Set();
