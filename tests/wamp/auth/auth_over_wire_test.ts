@@ -7,7 +7,7 @@ import {
   startWampServer,
 } from "../wire/_wire_helpers.ts";
 import type { RealmConfig } from "../../../lib/wamp/realm.ts";
-import type { AuthConfig } from "../../../lib/wamp/auth/auth_config.ts";
+import type { ServiceConfigInputOf } from "../../../lib/config/mod.ts";
 import { assert, assertEquals } from "../../_helpers/assert.ts";
 
 /** realm1 with an all-powerful `user` role, a `guest` role that may only
@@ -27,6 +27,9 @@ const REALM: RealmConfig = {
     { name: "backend", permissions: [ALLOW_ALL] },
   ],
 };
+
+/** A websocket path's `auth`, as a config writes it. */
+type AuthConfig = NonNullable<ServiceConfigInputOf<"websocket">["auth"]>;
 
 function serve(auth: AuthConfig) {
   return startWampServer({ type: "websocket", auth }, [REALM]);
