@@ -183,3 +183,33 @@ Deno.test("cluster: retained events published during a NATS outage reach the oth
     "both retained events on A",
   );
 });
+
+Deno.test("cluster: autobahn-python joining a later node gets the retained event published with autobahn-js", async () => {
+  await using nats = await startNats();
+  const config = clusterConfig(nats.url);
+  await using a = await startClusterNode(config);
+  await using pub = await autobahnConnect(a.ws, { serializer: "msgpack" });
+  await pub.session.publish("com.ret.py", ["kept", 1], { k: "ü" }, {
+    retain: true,
+    acknowledge: true,
+  });
+  await using b = await startClusterNode(config);
+  const script = new URL("./_autobahn_python_retained.py", import.meta.url);
+  const output = await within(
+    new Deno.Command("/usr/bin/python3", {
+      args: [script.pathname, b.ws, "com.ret.py"],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output(),
+    "autobahn-python's retained event",
+    30_000,
+  );
+  const line = new TextDecoder().decode(output.stdout).trim();
+  assert(line !== "", new TextDecoder().decode(output.stderr));
+  assertEquals(JSON.parse(line), {
+    args: ["kept", 1],
+    kwargs: { k: "ü" },
+    retained: true,
+  });
+});
