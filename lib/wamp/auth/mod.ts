@@ -119,7 +119,7 @@ function buildMethod(
       }
       const { role, authid, realm } = config as StaticAnonymousConfig;
       return anonymousAuthMethod({
-        role: role ?? "anonymous",
+        role,
         ...(authid === undefined ? {} : { authid }),
         ...(realm === undefined ? {} : { realm }),
       });

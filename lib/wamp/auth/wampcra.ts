@@ -145,18 +145,18 @@ interface Pending {
   challenge: string;
 }
 
-function userFromFields(fields: Readonly<Record<string, unknown>>) {
+function userFromFields(
+  fields: Readonly<Record<string, unknown>>,
+): WampCraUser | undefined {
   const { secret, role, salt, iterations, keylen } = fields;
   if (typeof secret !== "string" || typeof role !== "string") return undefined;
+  const user: WampCraUser = { secret, role };
+  if (typeof salt === "string") user.salt = salt;
   const num = (v: unknown) =>
-    typeof v === "number" && Number.isInteger(v) && v > 0 ? v : undefined;
-  return {
-    secret,
-    role,
-    salt: typeof salt === "string" ? salt : undefined,
-    iterations: num(iterations),
-    keylen: num(keylen),
-  };
+    typeof v === "number" && Number.isInteger(v) && v > 0;
+  if (num(iterations)) user.iterations = iterations as number;
+  if (num(keylen)) user.keylen = keylen as number;
+  return user;
 }
 
 class WampCra implements Authenticator {

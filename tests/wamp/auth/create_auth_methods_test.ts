@@ -56,7 +56,7 @@ Deno.test("createAuthMethods() builds every configured method in config order", 
 
 Deno.test("createAuthMethods() rejects unsupported methods and types", () => {
   const unsupported = assertThrows(
-    () => createAuthMethods({ scram: { type: "static" } }, CALLER),
+    () => createAuthMethods({ scram: { type: "static" } } as never, CALLER),
     AuthConfigError,
   );
   assertStringIncludes(unsupported.message, '"scram"');
