@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { ClusterConfig, Config } from "../config/mod.ts";
+import type { Config } from "../config/mod.ts";
 import type { NatsSettings } from "./connection.ts";
 
 /** Environment variable names of the supervisor → process contract. */
@@ -35,14 +35,6 @@ export interface ClusterSettings {
   readonly process: number;
 }
 
-const DEFAULTS: ClusterConfig = {
-  name: "crossbar",
-  processes: 1,
-  "nats_server": "nats-server",
-  "heartbeat_interval": 500,
-  "failure_timeout": 2000,
-};
-
 /**
  * The cluster settings of this process, or `undefined` when it is not
  * clustered (no `controller.cluster.nats` and no supervisor).
@@ -55,7 +47,7 @@ export function clusterSettings(
   config: Config,
   env: Record<string, string | undefined>,
 ): ClusterSettings | undefined {
-  const cluster = config.controller.cluster ?? DEFAULTS;
+  const cluster = config.controller.cluster;
   const supervised = env[CLUSTER_ENV.nats];
   if (supervised === undefined && cluster.nats === undefined) return undefined;
   const nats: NatsSettings = supervised !== undefined

@@ -53,11 +53,9 @@ export async function superviseProcesses(
   const cluster = options.config.controller.cluster;
   let nats: NatsServer | undefined;
   let natsUrl: string | undefined;
-  if (cluster?.nats === undefined) {
+  if (cluster.nats === undefined) {
     try {
-      nats = await startNatsServer({
-        binary: cluster?.nats_server ?? "nats-server",
-      });
+      nats = await startNatsServer({ binary: cluster.nats_server });
     } catch (error) {
       logger.error((error as Error).message);
       return 1;

@@ -113,8 +113,11 @@ const ControllerSchema = strict({
     }, "an object (controller options)"),
     {},
   ),
-  /** One logical node over several processes/machines (ours, not Crossbar's). */
-  cluster: v.exactOptional(ClusterSchema),
+  /**
+   * One logical node over several processes/machines (ours, not Crossbar's).
+   * Absent: its defaults (one process, no NATS: not clustered).
+   */
+  cluster: v.optional(ClusterSchema, {}),
   manhole: unsupported("the controller manhole is not supported yet"),
   connections: unsupported("controller connections are not supported yet"),
   keyring: unsupported("the controller keyring is not supported yet"),

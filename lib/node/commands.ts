@@ -67,7 +67,7 @@ export async function runStart(options: RunStartOptions): Promise<number> {
     return 1;
   }
   const processes = options.processes ??
-    loaded.config.controller.cluster?.processes ?? 1;
+    loaded.config.controller.cluster.processes;
   if (processes > 1 && !supervised) {
     return await runProcesses(processes, loaded, options);
   }
