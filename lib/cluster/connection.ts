@@ -8,11 +8,12 @@
  * @module
  */
 import {
-  connect,
   type NatsConnection,
+  NatsConnectionImpl,
   type NodeConnectionOptions,
 } from "@nats-io/transport-node";
 import { ClusterError } from "./errors.ts";
+import { useDenoTransport } from "./_transport.ts";
 import { type NatsTlsSettings, readNatsTls, tlsHint } from "./_tls.ts";
 import type { Logger } from "../log/mod.ts";
 
@@ -89,7 +90,9 @@ export async function connectNats(
   };
   let nc: NatsConnection;
   try {
-    nc = await connect(config);
+    // Native Deno sockets (TLS still goes through the Node transport).
+    useDenoTransport();
+    nc = await NatsConnectionImpl.connect(config);
   } catch (error) {
     throw new ClusterError(
       `Cannot connect to NATS at ${settings.servers.join(", ")}: ${
