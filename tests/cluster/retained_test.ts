@@ -144,10 +144,27 @@ Deno.test("cluster: a retained event published while a node was down reaches it 
     retain: true,
     acknowledge: true,
   });
+  // More than one NATS message's worth: fetched page by page.
+  const filler = "x".repeat(4096);
+  await Promise.all(
+    Array.from(
+      { length: 200 },
+      (_, i) =>
+        pub.session.publish(`com.bulk.t${i}`, [i, filler], {}, {
+          retain: true,
+          acknowledge: true,
+        }),
+    ),
+  );
   await using c2 = await startClusterNode(config);
   await using sub = await autobahnConnect(c2.ws);
   const got = await retainedOf(sub, sub, "com.down");
   assertEquals(got.map(([a]) => a), [["while down"]]);
+  const bulk = await retainedOf(sub, sub, "com.bulk", "prefix");
+  assertEquals(
+    bulk.map(([a]) => a[0]).sort((x, y) => Number(x) - Number(y)),
+    Array.from({ length: 200 }, (_, i) => i),
+  );
 });
 
 Deno.test("cluster: retained events published during a NATS outage reach the other nodes when NATS is back", async () => {
