@@ -19,6 +19,15 @@ export function unpack(data: Uint8Array): unknown {
   return decoder.decode(data);
 }
 
+/**
+ * Decodes a member's inbox message: one or more packed messages one after
+ * the other (`_outbox.ts` sends what it coalesced that way). All are
+ * decoded before any is handled, so handling may decode again.
+ */
+export function unpackAll(data: Uint8Array): unknown[] {
+  return [...decoder.decodeMulti(data)];
+}
+
 /** The NATS subjects of cluster `name`. */
 export interface Subjects {
   /** Heartbeats of every member. */

@@ -22,7 +22,8 @@ import type { WampMessage } from "../wamp/transport.ts";
 import { connectNats, type NatsLink, type NatsSettings } from "./connection.ts";
 import { type Member, Membership } from "./membership.ts";
 import { RealmLink } from "./realm_link.ts";
-import { pack, type Subjects, subjects, unpack } from "./_wire.ts";
+import { pack, type Subjects, subjects, unpack, unpackAll } from "./_wire.ts";
+import { Outbox } from "./_outbox.ts";
 import { retainedSubject } from "./_retained.ts";
 import type { StateOp } from "./_view.ts";
 
@@ -108,6 +109,7 @@ class Member_ {
   readonly #link: NatsLink;
   readonly #nc: NatsConnection;
   readonly #subjects: Subjects;
+  readonly #outbox: Outbox;
   readonly #links = new Map<string, RealmLink>();
   readonly #membership: Membership;
   readonly #seen = new Map<string, number>();
@@ -123,6 +125,7 @@ class Member_ {
     this.#link = link;
     this.#nc = link.nc;
     this.#subjects = subjects(options.name);
+    this.#outbox = this.#makeOutbox();
     for (const realm of options.realms) {
       if (this.#links.has(realm.name)) continue;
       const realmLink = new RealmLink(realm, {
@@ -166,10 +169,15 @@ class Member_ {
       this.#nc.subscribe(this.#subjects.inbox(this.#id), {
         callback: (error, msg) => {
           if (error !== null) return;
-          this.#guard("inbox", () => {
-            const reply = this.#inbox(unpack(msg.data) as unknown[]);
-            if (reply !== undefined && msg.reply) msg.respond(pack(reply));
-          });
+          let records: unknown[] = [];
+          this.#guard("inbox", () => records = unpackAll(msg.data));
+          // Several records: a batch from the sender's outbox (no reply).
+          for (const record of records) {
+            this.#guard("inbox", () => {
+              const reply = this.#inbox(record as unknown[]);
+              if (reply !== undefined && msg.reply) msg.respond(pack(reply));
+            });
+          }
         },
       }),
       this.#nc.subscribe(this.#subjects.changes, {
@@ -280,7 +288,27 @@ class Member_ {
 
   #send(node: string, message: unknown[]): void {
     if (!this.#link.connected) return;
-    this.#nc.publish(this.#subjects.inbox(node), pack(message));
+    this.#outbox.add(node, message);
+  }
+
+  /** Inbox messages leave in batches (`_outbox.ts`). */
+  #makeOutbox(): Outbox {
+    const nc = this.#nc;
+    const link = this.#link;
+    const inbox = this.#subjects.inbox;
+    const logger = this.#options.logger;
+    return new Outbox({
+      publish: (node, data) => {
+        if (link.connected) nc.publish(inbox(node), data);
+      },
+      get maxPayload() {
+        return nc.info?.max_payload ?? 1024 * 1024;
+      },
+      failed: (node, error) =>
+        logger.warn(
+          `Cluster: cannot send to member ${node}: ${(error as Error).message}`,
+        ),
+    });
   }
 
   async #request(node: string, message: unknown[]): Promise<unknown> {
@@ -421,6 +449,7 @@ class Member_ {
 
   #close(): Promise<void> {
     return this.#closing ??= (async () => {
+      this.#outbox.flush();
       this.#membership.close();
       for (const sub of this.#subs.splice(0)) sub.unsubscribe();
       for (const link of this.#links.values()) {
