@@ -13,6 +13,7 @@
  */
 import type { Config } from "../config/mod.ts";
 import type { NatsSettings } from "./connection.ts";
+import { readNatsTls } from "./_tls.ts";
 
 /** Environment variable names of the supervisor → process contract. */
 export const CLUSTER_ENV = {
@@ -60,6 +61,28 @@ export function clusterSettings(
     failureTimeout: cluster.failure_timeout,
     process: Number(env[CLUSTER_ENV.process] ?? 0) || 0,
   };
+}
+
+/**
+ * What `check` reports about the cluster settings: NATS TLS files that
+ * cannot be read (as `start` would fail on them).
+ *
+ * @param config The validated config.
+ * @param cbdir The node directory.
+ * @returns One message per problem.
+ */
+export async function checkClusterFiles(
+  config: Config,
+  cbdir: string,
+): Promise<string[]> {
+  const nats = config.controller.cluster?.nats;
+  if (nats?.tls === undefined) return [];
+  try {
+    await readNatsTls(nats.tls, nats.servers, cbdir);
+    return [];
+  } catch (error) {
+    return [(error as Error).message];
+  }
 }
 
 /** Whether this process was started by a `--processes` supervisor. */

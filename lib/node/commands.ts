@@ -21,7 +21,11 @@ import { writeReloadStatus } from "./reload_status.ts";
 import { watchNode } from "./watch.ts";
 import { checkApps } from "./services.ts";
 import { writeNodeTemplate } from "./init_template.ts";
-import { isSupervised, supervisedConfig } from "../cluster/settings.ts";
+import {
+  checkClusterFiles,
+  isSupervised,
+  supervisedConfig,
+} from "../cluster/settings.ts";
 
 /** Where the node directory and config file are, as given on the CLI. */
 export interface NodeLocation {
@@ -262,7 +266,10 @@ export async function runCheck(options: RunCheckOptions): Promise<number> {
     return 1;
   }
   for (const warning of loaded.warnings) report(`Warning: ${warning}`);
-  const problems = await checkApps(loaded.config, loaded.cbdir, loaded.path);
+  const problems = [
+    ...await checkClusterFiles(loaded.config, loaded.cbdir),
+    ...await checkApps(loaded.config, loaded.cbdir, loaded.path),
+  ];
   if (problems.length > 0) {
     for (const problem of problems) report(`Error: ${problem}`);
     return 1;

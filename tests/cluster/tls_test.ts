@@ -6,7 +6,7 @@
  */
 import { resolve } from "node:path";
 import { assert, assertEquals, assertRejects } from "../_helpers/assert.ts";
-import { spawnCli } from "../_helpers/node.ts";
+import { REPO_ROOT, spawnCli } from "../_helpers/node.ts";
 import { makeCertificates, makeClientCertificate } from "../_helpers/tls.ts";
 import {
   computeReadGrant,
@@ -166,4 +166,32 @@ Deno.test("the NATS TLS key and certificates are kept from hosted apps", async (
   assert(grant.includes(resolve(real, "readme.txt")), `${grant}`);
   assert(!grant.some((p) => p.endsWith("node-key.pem")), `${grant}`);
   assert(!grant.includes(real), `${grant}`);
+});
+
+Deno.test("check names a NATS TLS file that cannot be read", async () => {
+  await using dir = await nodeDir(
+    tlsConfig("tls://127.0.0.1:4222", TLS),
+    { "nats/ca.pem": "x", "nats/node.pem": "x" },
+  );
+  const { code, stdout } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      resolve(REPO_ROOT, "main.ts"),
+      "check",
+      "--cbdir",
+      dir.path,
+    ],
+    stdout: "piped",
+    stderr: "null",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const text = new TextDecoder().decode(stdout);
+  assertEquals(code, 1, text);
+  assert(
+    text.includes(
+      `Error: controller.cluster.nats.tls.key: cannot read "${dir.path}/nats/node.key": no such file`,
+    ),
+    text,
+  );
 });
