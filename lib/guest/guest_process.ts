@@ -82,7 +82,7 @@ export class GuestProcess {
   constructor(config: GuestWorkerConfig, env: GuestEnv) {
     this.#config = config;
     this.#env = env;
-    this.#workdir = resolve(env.cbdir, config.options.workdir ?? ".");
+    this.#workdir = resolve(env.cbdir, config.options.workdir);
     this.#delay = config.options.restart.delay;
   }
 
@@ -117,8 +117,7 @@ export class GuestProcess {
   }
 
   #environment(): Record<string, string> {
-    const env = this.#config.options.env;
-    const inherit = env?.inherit ?? true;
+    const { inherit, vars } = this.#config.options.env;
     const all = Deno.env.toObject();
     const result: Record<string, string> = inherit === true
       ? { ...all }
@@ -127,7 +126,7 @@ export class GuestProcess {
       : Object.fromEntries(
         inherit.filter((name) => name in all).map((name) => [name, all[name]!]),
       );
-    Object.assign(result, env?.vars ?? {});
+    Object.assign(result, vars);
     result.PYTHONUNBUFFERED ??= "1";
     return result;
   }

@@ -116,11 +116,13 @@ export const RouterComponentSchema = componentSchema(
 export const ContainerComponentSchema = componentSchema(ClientTransportSchema);
 
 const EnvSchema = strict({
-  inherit: v.exactOptional(v.union(
-    [bool(), strList()],
-    expected("true, false or a list of names"),
-  )),
-  vars: v.exactOptional(dict(str())),
+  /** The node's variables passed on: all, none or the listed. @default true */
+  inherit: v.optional(
+    v.union([bool(), strList()], expected("true, false or a list of names")),
+    true,
+  ),
+  /** Variables set on top. @default {} */
+  vars: v.optional(dict(str()), () => ({})),
 }, "an object (environment settings)");
 
 /** A container worker: components that connect to a router. */
@@ -174,10 +176,10 @@ export const GuestWorkerSchema = strict({
   arguments: v.optional(strList(), () => []),
   options: v.optional(
     strict({
-      /** Working directory, relative to the node directory. */
-      workdir: v.exactOptional(str()),
+      /** Working directory, relative to the node directory. @default "." */
+      workdir: v.optional(str(), "."),
       /** Environment. @default the node's whole environment */
-      env: v.exactOptional(EnvSchema),
+      env: v.optional(EnvSchema, {}),
       /** `close`, or a JSON value written to stdin. @default "close" */
       stdin: v.optional(
         v.union([
