@@ -100,10 +100,9 @@ export async function startRouterComponents(
         connect: (identity) =>
           Promise.resolve(localLink(router, {
             ...identity,
-            authrole: component.role ?? "trusted",
+            authrole: component.role,
           })),
         router,
-        defaultRole: "trusted",
       });
       await runner.start();
       running.add(runner);
@@ -167,13 +166,12 @@ export async function startContainer(
         router !== undefined
           ? Promise.resolve(localLink(router, {
             ...identity,
-            authrole: component.role ?? "anonymous",
+            authrole: component.role,
           }))
           : transport.type === "rawsocket"
           ? rawSocketLink(rawSocketTarget(transport, env.cbdir))
           : webSocketLink(clientUrl(transport)),
       router,
-      defaultRole: "anonymous",
       restartFirst: true,
       onEnd: (end) => onEnd(i, end),
     });
@@ -190,7 +188,6 @@ interface RunnerEnv extends ComponentsEnv {
     identity: { realm: string; authid: string },
   ) => Promise<ComponentLink>;
   readonly router: Router | undefined;
-  readonly defaultRole: string;
   readonly restartFirst?: boolean;
   readonly onEnd?: (end: { failed: boolean; restarting: boolean }) => void;
 }
@@ -224,7 +221,7 @@ async function createRunner(
       module: resolved.module,
       className: resolved.className,
       config,
-      role: component.role ?? env.defaultRole,
+      role: component.role,
       restart: env.restart,
       router: env.router,
       transport: component.transport,

@@ -67,8 +67,6 @@ const CommonComponentEntries = {
   id: v.exactOptional(id()),
   /** The realm the component joins. */
   realm: str(),
-  /** Its role; router components join trusted. @default "trusted" for router components */
-  role: v.exactOptional(str()),
   /** Free-form data handed to the component (with `cbdir` added). */
   extra: v.exactOptional(v.unknown()),
   /** Deno permissions of the component's worker (our extension). */
@@ -82,7 +80,9 @@ function componentSchema<
   T extends
     | v.GenericSchema<unknown>
     | v.ExactOptionalSchema<v.GenericSchema<unknown>, undefined>,
->(transport: T) {
+>(transport: T, defaultRole: string) {
+  /** The role of its session on this node's router. */
+  const role = v.optional(str(), defaultRole);
   return byType({
     /** A `"type": "class"` component: an exported class or function. */
     class: strict({
@@ -90,6 +90,7 @@ function componentSchema<
       /** `module.Export` (TypeScript) or `package.module.Class` (Python). */
       classname: text(),
       transport,
+      role,
       ...CommonComponentEntries,
     }, "an object (a component)"),
     /** A `"type": "function"` component: its `join` callback is the component. */
@@ -102,18 +103,30 @@ function componentSchema<
         disconnect: v.exactOptional(text()),
       }, "an object (component callbacks)"),
       transport,
+      role,
       ...CommonComponentEntries,
     }, "an object (a component)"),
   }, { kind: "component" });
 }
 
-/** A component of a router worker (joins in-process; no `transport`). */
+/**
+ * A component of a router worker (joins in-process; no `transport`); its
+ * `role` defaults to `"trusted"`.
+ */
 export const RouterComponentSchema = componentSchema(
   v.exactOptional(ClientTransportSchema),
+  "trusted",
 );
 
-/** A component of a container worker (connects over `transport`). */
-export const ContainerComponentSchema = componentSchema(ClientTransportSchema);
+/**
+ * A component of a container worker (connects over `transport`); its
+ * `role`, used when it joins this node's own router, defaults to
+ * `"anonymous"`.
+ */
+export const ContainerComponentSchema = componentSchema(
+  ClientTransportSchema,
+  "anonymous",
+);
 
 const EnvSchema = strict({
   /** The node's variables passed on: all, none or the listed. @default true */
