@@ -4,7 +4,10 @@
  * {@link Config} values with defaults applied.
  *
  * Every problem is reported at once in one {@link ConfigError}, each as
- * `file:line:column: json.path: what is wrong (what is allowed)`.
+ * `file:line:column: json.path: what is wrong (what is allowed)`. Every
+ * default lives in the schema; services take its output types, and one
+ * path service's config built as a value (tests, benchmarks) goes through
+ * {@link validateServiceConfig}.
  *
  * @example Load the node's config
  * ```ts ignore
