@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { createReverseProxyService } from "../../../lib/web/services/reverseproxy.ts";
-import { ReverseProxyServiceSchema } from "../../../lib/config/_schema/services.ts";
 import type { ReverseProxyServiceConfig } from "../../../lib/config/mod.ts";
-import { serviceConfig } from "./_config.ts";
+import { validateServiceConfig } from "../../../lib/config/mod.ts";
 import { serveService } from "../../_helpers/serve_service.ts";
 import { directContext, testEnv } from "./_env.ts";
 import { rawRequest } from "./_raw_http.ts";
@@ -98,7 +97,7 @@ function proxy(
   prefix = "",
 ) {
   const service = createReverseProxyService(
-    serviceConfig(ReverseProxyServiceSchema, {
+    validateServiceConfig({
       type: "reverseproxy",
       host: "127.0.0.1",
       port: backendPort,
@@ -282,7 +281,7 @@ Deno.test("createReverseProxyService() aborts a pending backend request when the
 Deno.test("createReverseProxyService() refuses a path that climbs above the backend base path", async () => {
   await using backend = startBackend();
   const service = createReverseProxyService(
-    serviceConfig(ReverseProxyServiceSchema, {
+    validateServiceConfig({
       type: "reverseproxy",
       host: "127.0.0.1",
       port: backend.port,

@@ -9,8 +9,7 @@ import {
 } from "../../../lib/web/services/nodeinfo.ts";
 import { serveService } from "../../_helpers/serve_service.ts";
 import { testEnv } from "./_env.ts";
-import { serviceConfig } from "./_config.ts";
-import { JsonServiceSchema } from "../../../lib/config/_schema/services.ts";
+import { validateServiceConfig } from "../../../lib/config/mod.ts";
 
 Deno.test("createNoneService() answers 404 everywhere", async () => {
   await using server = serveService(
@@ -77,7 +76,7 @@ Deno.test("createRedirectService() rejects a URL with control characters", () =>
 Deno.test("createJsonService() serves the value compact, with CORS by default", async () => {
   const value = { hello: "world", list: [1, 2, { nested: true }], "ünï": "ç" };
   const service = createJsonService(
-    serviceConfig(JsonServiceSchema, { type: "json", value }),
+    validateServiceConfig({ type: "json", value }),
     testEnv(),
   );
   await using server = serveService(service, { prefix: "/info" });
@@ -110,7 +109,7 @@ Deno.test("createJsonService() serves the value compact, with CORS by default", 
 
 Deno.test("createJsonService() honours prettify, allow_cross_origin and discourage_caching", async () => {
   const service = createJsonService(
-    serviceConfig(JsonServiceSchema, {
+    validateServiceConfig({
       type: "json",
       value: { a: [1] },
       options: {
@@ -140,7 +139,7 @@ Deno.test("createJsonService() rejects a value that is not JSON", () => {
   assert.throws(
     () =>
       createJsonService(
-        serviceConfig(JsonServiceSchema, { type: "json", value: cyclic }),
+        validateServiceConfig({ type: "json", value: cyclic }),
         testEnv(),
       ),
     TypeError,
@@ -148,7 +147,7 @@ Deno.test("createJsonService() rejects a value that is not JSON", () => {
   assert.throws(
     () =>
       createJsonService(
-        serviceConfig(JsonServiceSchema, { type: "json", value: undefined }),
+        validateServiceConfig({ type: "json", value: undefined }),
         testEnv(),
       ),
     TypeError,

@@ -7,8 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { createStaticService } from "../../../lib/web/services/static.ts";
-import { StaticServiceSchema } from "../../../lib/config/_schema/services.ts";
-import { serviceConfig } from "./_config.ts";
+import { validateServiceConfig } from "../../../lib/config/mod.ts";
 import type { PathService } from "../../../lib/web/path_service.ts";
 import { serveService } from "../../_helpers/serve_service.ts";
 import { rawRequest } from "./_raw_http.ts";
@@ -35,7 +34,7 @@ async function fixture(): Promise<Fixture> {
   await Deno.symlink("ok.txt", join(www, "inside.txt"));
   await Deno.symlink(join(tmp, "secret.txt.gz"), join(www, "ok.txt.gz"));
   const service = createStaticService(
-    serviceConfig(StaticServiceSchema, {
+    validateServiceConfig({
       type: "static",
       directory: www,
       options: { enable_directory_listing: true },

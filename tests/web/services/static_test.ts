@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { createStaticService } from "../../../lib/web/services/static.ts";
-import { StaticServiceSchema } from "../../../lib/config/_schema/services.ts";
 import type { StaticServiceConfig } from "../../../lib/config/mod.ts";
-import { serviceConfig } from "./_config.ts";
+import { validateServiceConfig } from "../../../lib/config/mod.ts";
 import { serveService } from "../../_helpers/serve_service.ts";
 import { testEnv } from "./_env.ts";
 
@@ -16,7 +15,7 @@ function serveStatic(
   prefix = "",
   directory = "static",
 ) {
-  const config = serviceConfig(StaticServiceSchema, {
+  const config = validateServiceConfig({
     type: "static",
     directory,
     options,
@@ -199,7 +198,7 @@ Deno.test("createStaticService() escapes names in the listing and hides dotfiles
     await Deno.writeTextFile(join(dir, ".env"), "SECRET=1");
     await Deno.mkdir(join(dir, "folder"));
     const service = createStaticService(
-      serviceConfig(StaticServiceSchema, {
+      validateServiceConfig({
         type: "static",
         directory: dir,
         options: { enable_directory_listing: true },

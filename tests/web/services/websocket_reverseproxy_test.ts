@@ -2,8 +2,7 @@ import assert from "node:assert/strict";
 import {
   createWebSocketReverseProxyService,
 } from "../../../lib/web/services/websocket_reverseproxy.ts";
-import { WebSocketReverseProxyServiceSchema } from "../../../lib/config/_schema/services.ts";
-import { serviceConfig } from "./_config.ts";
+import { validateServiceConfig } from "../../../lib/config/mod.ts";
 import { serveService } from "../../_helpers/serve_service.ts";
 import { rawRequest } from "./_raw_http.ts";
 import { testEnv } from "./_env.ts";
@@ -51,7 +50,7 @@ function startEchoBackend(): EchoBackend {
 
 function proxyTo(port: number, prefix = "") {
   const service = createWebSocketReverseProxyService(
-    serviceConfig(WebSocketReverseProxyServiceSchema, {
+    validateServiceConfig({
       type: "websocket-reverseproxy",
       backend: {
         type: "websocket",
