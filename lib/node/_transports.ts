@@ -76,6 +76,7 @@ export function webBehaviour(options: WebOptions | undefined): WebBehaviour {
     hstsMaxAge: options.hsts ? options.hsts_max_age : undefined,
     // `null` in the config means no idle limit, as `undefined` does here.
     clientTimeout: options.client_timeout ?? undefined,
+    headerTimeout: options.request_header_timeout ?? undefined,
     bodyLimits: bodyTimeout
       ? { timeout: bodyTimeout, minRate: options.request_body_min_rate }
       : undefined,

@@ -17,6 +17,9 @@
  * 4. Idle timeout: a connection with no request in progress is closed after
  *    `clientTimeout` seconds without traffic (Twisted's `TimeoutMixin` on
  *    Crossbar's HTTP channel, which it suspends while a request runs).
+ * 5. Header timeout: a connection that has not sent a complete request head
+ *    (or finished its TLS handshake) within `headerTimeout` seconds of
+ *    opening is closed by the Node server itself (`headTimeouts`).
  *
  * @module
  */
@@ -40,6 +43,9 @@ import {
   writeWebResponse,
 } from "./_node_request.ts";
 import { createUpgradeServer, NodeUpgrade } from "./_node_websocket.ts";
+
+/** An error of Node's HTTP server, with its code. */
+type NodeError = Error & { code?: string };
 
 /** What the front end tells the dispatcher besides the request. */
 export interface DispatchInfo {
@@ -86,6 +92,11 @@ export interface NodeListenOptions {
   } | undefined;
   /** Seconds an idle connection may stay open; none when absent. */
   readonly clientTimeout?: number | undefined;
+  /**
+   * Seconds a connection may take to send a complete request head (TLS
+   * handshake included); none when absent.
+   */
+  readonly headerTimeout?: number | undefined;
   /** Receives errors. */
   readonly logger: Logger;
 }
@@ -134,18 +145,19 @@ class NodeFrontEnd implements NodeListener {
     const tls = options.tls;
     this.#secure = tls !== undefined;
     this.#verifyClients = (tls?.ca?.length ?? 0) > 0;
-    this.#server = tls === undefined ? createHttpServer() : createHttpsServer({
-      cert: tls.cert,
-      key: tls.key,
-      ...(this.#verifyClients && {
-        ca: [...tls.ca!],
-        requestCert: true,
-        rejectUnauthorized: true,
-      }),
-    });
-    // Like Deno.serve: no cap on how long receiving a request may take
-    // (Node's default cuts uploads after 5 minutes).
-    this.#server.requestTimeout = 0;
+    const timeouts = headTimeouts(options.headerTimeout);
+    this.#server = tls === undefined
+      ? createHttpServer(timeouts)
+      : createHttpsServer({
+        ...timeouts,
+        cert: tls.cert,
+        key: tls.key,
+        ...(this.#verifyClients && {
+          ca: [...tls.ca!],
+          requestCert: true,
+          rejectUnauthorized: true,
+        }),
+      });
     this.#server.on("request", (req, res) => this.#onRequest(req, res));
     this.#server.on("upgrade", (req, socket, head) => {
       this.#onUpgrade(req, socket, head);
@@ -153,9 +165,13 @@ class NodeFrontEnd implements NodeListener {
     this.#server.on(this.#secure ? "secureConnection" : "connection", (s) => {
       this.#track(s as Socket);
     });
-    this.#server.on("clientError", (_error, socket: Duplex) => {
+    this.#server.on("clientError", (error: NodeError, socket: Duplex) => {
       if (socket.writable) {
-        socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n");
+        // The header timeout (`headTimeouts`) reports itself as this error.
+        const status = error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+          ? "408 Request Timeout"
+          : "400 Bad Request";
+        socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\n\r\n`);
       }
       socket.destroy();
     });
@@ -182,7 +198,7 @@ class NodeFrontEnd implements NodeListener {
       backlog: address.backlog,
     };
     return new Promise((resolve, reject) => {
-      const onError = (error: Error & { code?: string }) => {
+      const onError = (error: NodeError) => {
         reject(
           error.code === "EADDRINUSE"
             ? new Deno.errors.AddrInUse(error.message, { cause: error })
@@ -366,6 +382,26 @@ class NodeFrontEnd implements NodeListener {
     }
     for (const socket of this.#busy.keys()) socket.destroy();
   }
+}
+
+/**
+ * The Node server's own head timeouts: `headersTimeout` (which Deno's
+ * `node:http` checks every `connectionsCheckingInterval`, 30 s unless set;
+ * it also covers a connection that sends nothing) and the TLS handshake's.
+ * Like Deno.serve, no cap on how long receiving a whole request may take
+ * (Node's `requestTimeout` cuts uploads after 5 minutes); the transport's
+ * body limits do that.
+ */
+function headTimeouts(seconds: number | undefined) {
+  if (seconds === undefined) return { requestTimeout: 0, headersTimeout: 0 };
+  const ms = seconds * 1000;
+  return {
+    requestTimeout: 0,
+    headersTimeout: ms,
+    // Closed at most one check late: a fifth of the timeout, 0.1 to 1 s.
+    connectionsCheckingInterval: Math.min(1000, Math.max(100, ms / 5)),
+    handshakeTimeout: ms,
+  };
 }
 
 function flattenSubject(

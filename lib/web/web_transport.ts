@@ -11,6 +11,10 @@
  * 4. HSTS and the access log line are added on the way out
  *    (`_response_decor.ts`).
  *
+ * With `request_header_timeout`, step 1 is watched by a header guard
+ * (`_header_guard.ts`) that closes connections which send no complete
+ * request head in time, which `Deno.serve` cannot do either.
+ *
  * With client-certificate TLS (`tls.ca`) or an idle timeout
  * (`behaviour.clientTimeout`), which `Deno.serve` cannot do, step 1 is a
  * `node:http(s)` server instead (`_node_listener.ts`), feeding the same
@@ -32,6 +36,7 @@ import {
 import type { DispatchInfo } from "./_node_listener.ts";
 import { InFlight } from "./_in_flight.ts";
 import { hostForUrl, removeStaleSocket } from "./_listen_address.ts";
+import { type HeaderGuard, startHeaderGuard } from "./_header_guard.ts";
 
 /** Where a web transport listens. */
 export type ListenEndpoint =
@@ -75,6 +80,12 @@ export interface WebBehaviour {
    * (Crossbar's `client_timeout`); none when absent. @default {undefined}
    */
   readonly clientTimeout?: number | undefined;
+  /**
+   * Seconds a connection may take to send a complete request head, counted
+   * from when it opens or its previous response ends
+   * (`request_header_timeout`); none when absent. @default {undefined}
+   */
+  readonly headerTimeout?: number | undefined;
   /**
    * The deadline of request bodies (`request_body_timeout`,
    * `request_body_min_rate`); none when absent. @default {undefined}
@@ -153,6 +164,7 @@ export async function listenWebTransport(
     ...(endpoint.tls ?? {}),
   };
   const inFlight = new InFlight();
+  let guard: HeaderGuard | undefined;
   const server = Deno.serve({
     ...serveOptions,
     onListen: () => {},
@@ -160,9 +172,26 @@ export async function listenWebTransport(
       options.logger.error(`Unhandled error: ${describe(error)}`);
       return errorResponse(500, undefined);
     },
-  }, (request, info) => inFlight.run(() => dispatch(request, info)));
+  }, (request, info) => {
+    if (guard === undefined) return inFlight.run(() => dispatch(request, info));
+    // Read once: each read of `info.remoteAddr` is a call into Deno.
+    const remoteAddr = info.remoteAddr as Deno.NetAddr;
+    return guard.serve(
+      info,
+      remoteAddr,
+      () => inFlight.run(() => dispatch(request, { remoteAddr })),
+    );
+  });
   // Only tcp and unix listeners are created here, never vsock.
   const addr = server.addr as Deno.NetAddr | Deno.UnixAddr;
+  const headerTimeout = options.behaviour.headerTimeout;
+  if (headerTimeout !== undefined && addr.transport === "tcp") {
+    guard = await startHeaderGuard({
+      listener: addr,
+      timeout: headerTimeout,
+      logger: options.logger,
+    });
+  }
   const url = "path" in addr
     ? `unix:${addr.path}`
     : `${secure ? "https" : "http"}://${
@@ -170,7 +199,9 @@ export async function listenWebTransport(
     }:${addr.port}`;
   let closing: Promise<void> | undefined;
   const close = (deadline = Date.now() + 10_000) =>
-    closing ??= inFlight.drain(deadline).then(() => shutdown(server, deadline));
+    closing ??= inFlight.drain(deadline)
+      .then(() => shutdown(server, deadline))
+      .finally(() => guard?.close());
   const quiesce = (deadline: number) => inFlight.drain(deadline);
   return { url, addr, close, quiesce, [Symbol.asyncDispose]: () => close() };
 }
@@ -205,6 +236,7 @@ async function serveOnNode(
     },
     tls: endpoint.kind === "tcp" ? endpoint.tls : undefined,
     clientTimeout: options.behaviour.clientTimeout,
+    headerTimeout: options.behaviour.headerTimeout,
     logger: options.logger,
   }, dispatch);
   const addr = listener.addr;

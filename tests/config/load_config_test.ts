@@ -164,6 +164,7 @@ Deno.test("loadConfig() fills defaults for a minimal wsgi service", () => {
     hsts_max_age: 31536000,
     request_body_timeout: 20,
     request_body_min_rate: 500,
+    request_header_timeout: 10,
     client_timeout: null,
   });
   assertEquals(web.endpoint, {

@@ -382,6 +382,13 @@ export const WebOptionsSchema = strict({
   request_body_timeout: v.optional(v.nullable(int(1, 86400)), 20),
   /** Least average bytes per second of a request body. @default 500 */
   request_body_min_rate: v.optional(int(1, 1 << 30), 500),
+  /**
+   * Seconds a connection may take to send a complete request head, counted
+   * from when it opens or its previous response ends (slowloris clients,
+   * idle keep-alive connections); an extension to Crossbar. null: none.
+   * @default 10
+   */
+  request_header_timeout: v.optional(v.nullable(int(1, 86400)), 10),
 }, "an object (web transport options)");
 
 function isNetwork(text: string): boolean {
