@@ -4,13 +4,10 @@
  * Deno.serve with a tiny first-segment prefix switch.
  */
 import autobahn from "autobahn";
-import * as v from "valibot";
 import {
-  CallerServiceSchema,
-  PublisherServiceSchema,
-  WebhookServiceSchema,
-} from "../../lib/config/_schema/services.ts";
-import { validateServiceConfig } from "../../lib/config/mod.ts";
+  type ServiceConfigInputOf,
+  validateServiceConfig,
+} from "../../lib/config/mod.ts";
 import type {
   CallerServiceConfig,
   PublisherServiceConfig,
@@ -174,34 +171,32 @@ function closeConnection(connection: AbConnection): Promise<void> {
 
 /** A `publisher` entry as the config schema outputs it (defaults filled). */
 export function publisherConfig(
-  input: v.InferInput<typeof PublisherServiceSchema>,
+  input: ServiceConfigInputOf<"publisher">,
 ): PublisherServiceConfig {
-  return v.parse(PublisherServiceSchema, input);
+  return validateServiceConfig(input);
 }
 
 /** A `caller` entry as the config schema outputs it (defaults filled). */
 export function callerConfig(
-  input: v.InferInput<typeof CallerServiceSchema>,
+  input: ServiceConfigInputOf<"caller">,
 ): CallerServiceConfig {
-  return v.parse(CallerServiceSchema, input);
+  return validateServiceConfig(input);
 }
 
 /** A `webhook` entry as the config schema outputs it (defaults filled). */
 export function webhookConfig(
-  input: v.InferInput<typeof WebhookServiceSchema>,
+  input: ServiceConfigInputOf<"webhook">,
 ): WebhookServiceConfig {
-  return v.parse(WebhookServiceSchema, input);
+  return validateServiceConfig(input);
 }
 
 /** `publisher`/`caller` options as a config writes them. */
 export type BridgeOptionsInput = NonNullable<
-  v.InferInput<typeof PublisherServiceSchema>["options"]
+  ServiceConfigInputOf<"publisher">["options"]
 >;
 
 /** `webhook` options as a config writes them. */
-export type WebhookOptionsInput = v.InferInput<
-  typeof WebhookServiceSchema
->["options"];
+export type WebhookOptionsInput = ServiceConfigInputOf<"webhook">["options"];
 
 /** POSTs JSON (or raw text) and returns status, headers and parsed body. */
 export async function post(
