@@ -193,36 +193,46 @@ function scanLinks(
   allowed: (target: string) => boolean,
   limit: { left: number },
 ): void {
+  const check = (path: string): void => {
+    let target: string;
+    try {
+      target = Deno.realPathSync(path);
+    } catch {
+      return; // dangling
+    }
+    if (!allowed(target)) {
+      throw new ReadGrantError(
+        `The symbolic link "${path}" leads to "${target}", outside what the app may read; remove it, or grant its target in the path's "permissions": {"read": [...]}`,
+      );
+    }
+  };
+  // A folder's entries carry their type, so only the roots need an lstat
+  // (the walk over an app folder with node_modules stays cheap).
   const visit = (path: string, depth: number): void => {
     if (--limit.left < 0 || depth > 64) return;
-    let info: Deno.FileInfo;
-    try {
-      info = Deno.lstatSync(path);
-    } catch {
-      return;
-    }
-    if (info.isSymlink) {
-      let target: string;
-      try {
-        target = Deno.realPathSync(path);
-      } catch {
-        return; // dangling
-      }
-      if (!allowed(target)) {
-        throw new ReadGrantError(
-          `The symbolic link "${path}" leads to "${target}", outside what the app may read; remove it, or grant its target in the path's "permissions": {"read": [...]}`,
-        );
-      }
-      return;
-    }
-    if (!info.isDirectory) return;
     let entries: Deno.DirEntry[];
     try {
       entries = [...Deno.readDirSync(path)];
     } catch {
       return;
     }
-    for (const entry of entries) visit(join(path, entry.name), depth + 1);
+    for (const entry of entries) {
+      const child = join(path, entry.name);
+      if (entry.isSymlink) {
+        --limit.left;
+        check(child);
+      } else if (entry.isDirectory) visit(child, depth + 1);
+      else --limit.left;
+    }
   };
-  for (const path of roots) visit(path, 0);
+  for (const path of roots) {
+    let info: Deno.FileInfo;
+    try {
+      info = Deno.lstatSync(path);
+    } catch {
+      continue;
+    }
+    if (info.isSymlink) check(path);
+    else if (info.isDirectory) visit(path, 0);
+  }
 }
