@@ -10,9 +10,7 @@ import { REPO_ROOT, startNodeDir } from "../_helpers/node.ts";
 import { recordLog } from "../_helpers/log_recorder.ts";
 import { AppLoadError } from "../../lib/apphost/mod.ts";
 import { checkPythonApp } from "../../lib/pyhost/mod.ts";
-import * as v from "valibot";
-import { WsgiServiceSchema } from "../../lib/config/_schema/wsgi.ts";
-import { loadConfig } from "../../lib/config/mod.ts";
+import { loadConfig, validateServiceConfig } from "../../lib/config/mod.ts";
 import { startNode } from "../../lib/node/mod.ts";
 
 const FLASK = resolve(REPO_ROOT, "tests/testdata/flask");
@@ -132,7 +130,7 @@ Deno.test("checkPythonApp() reports a failing import with the Python error", asy
   const error = await assertRejects(
     () =>
       checkPythonApp({
-        ...v.parse(WsgiServiceSchema, {
+        ...validateServiceConfig({
           type: "wsgi",
           module: "broken",
           object: "app",
