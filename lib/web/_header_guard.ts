@@ -9,11 +9,11 @@
  * connections nor a request before its head is complete, so the guard puts
  * two views together:
  *
- * 1. Requests: the transport passes each request through {@link
- *    HeaderGuard.serve}, which counts per peer address (client host and
+ * 1. Requests: the transport passes each request to {@link
+ *    HeaderGuard.track}, which counts per peer address (client host and
  *    port) the requests whose response is not sent yet
- *    (`ServeHandlerInfo.completed`), when the last one ended, and whether
- *    one became a WebSocket (status 101).
+ *    (`ServeHandlerInfo.completed`) and when the last one ended; the
+ *    dispatcher tells it when one became a WebSocket (status 101).
  * 2. Connections: every check interval the socket table
  *    (`_socket_table.ts`) lists the listener's established connections. A
  *    connection whose peer has a request in progress or an upgraded
@@ -29,6 +29,7 @@
  * @module
  */
 import type { Logger } from "../log/logger.ts";
+import type { ConnectionWatch } from "./_node_listener.ts";
 import {
   openSocketTable,
   type SocketTable,
@@ -46,14 +47,14 @@ export interface HeaderGuardOptions {
 }
 
 /** Requests of one peer address, as the guard sees them. */
-class Peer {
+class Peer implements ConnectionWatch {
   readonly hostname: string;
   /** Requests whose response has not been sent completely. */
   open = 0;
   /** When the last response was sent (`performance.now()`). */
   doneAt = 0;
   /** Whether a request of this peer became a WebSocket. */
-  upgraded = false;
+  isUpgraded = false;
   /** When the socket table last listed this peer, or it was created. */
   seenAt: number;
   /** Another peer address with the same port. */
@@ -66,6 +67,10 @@ class Peer {
   constructor(hostname: string, now: number) {
     this.hostname = hostname;
     this.seenAt = now;
+  }
+
+  upgraded(): void {
+    this.isUpgraded = true;
   }
 }
 
@@ -98,24 +103,18 @@ export class HeaderGuard {
   }
 
   /**
-   * Serves one request, counted for its peer address.
+   * Counts one request for its peer address until its response is sent.
    *
    * @param info The request's `Deno.serve` info.
    * @param remote Its peer address (read once by the caller).
-   * @param handle Produces the response.
-   * @returns The response.
+   * @returns What the dispatcher tells when the request becomes a
+   * WebSocket (whose connection the guard then leaves alone).
    */
-  async serve(
-    info: Deno.ServeHandlerInfo,
-    remote: Deno.NetAddr,
-    handle: () => Promise<Response>,
-  ): Promise<Response> {
+  track(info: Deno.ServeHandlerInfo, remote: Deno.NetAddr): ConnectionWatch {
     const peer = this.#peer(remote);
     peer.open++;
     info.completed.then(peer.done, peer.done);
-    const response = await handle();
-    if (response.status === 101) peer.upgraded = true;
-    return response;
+    return peer;
   }
 
   /** Stops checking and releases the socket table. Idempotent. */
@@ -183,7 +182,7 @@ export class HeaderGuard {
         peer.seenAt = now;
         // A WebSocket, a request still being answered or a body still
         // being read: none of the header timeout's business.
-        if (peer.upgraded || peer.open > 0) continue;
+        if (peer.isUpgraded || peer.open > 0) continue;
         if (peer.doneAt > connection.since) connection.since = peer.doneAt;
       }
       if (now - connection.since >= this.#timeoutMs) victims.push(inode);

@@ -55,6 +55,14 @@ export interface DispatchInfo {
   readonly clientCertificate?: ClientCertificate | undefined;
   /** Accepts a WebSocket upgrade where `Deno.upgradeWebSocket` cannot. */
   readonly upgradeWebSocket?: typeof Deno.upgradeWebSocket | undefined;
+  /** Told when the response takes the connection out of HTTP. */
+  readonly watch?: ConnectionWatch | undefined;
+}
+
+/** Learns what becomes of a request's connection. */
+export interface ConnectionWatch {
+  /** The response switched the connection to another protocol (101). */
+  upgraded(): void;
 }
 
 /** The shared request dispatcher of a web transport. */

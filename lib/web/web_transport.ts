@@ -176,11 +176,8 @@ export async function listenWebTransport(
     if (guard === undefined) return inFlight.run(() => dispatch(request, info));
     // Read once: each read of `info.remoteAddr` is a call into Deno.
     const remoteAddr = info.remoteAddr as Deno.NetAddr;
-    return guard.serve(
-      info,
-      remoteAddr,
-      () => inFlight.run(() => dispatch(request, { remoteAddr })),
-    );
+    const watch = guard.track(info, remoteAddr);
+    return inFlight.run(() => dispatch(request, { remoteAddr, watch }));
   });
   // Only tcp and unix listeners are created here, never vsock.
   const addr = server.addr as Deno.NetAddr | Deno.UnixAddr;
@@ -327,6 +324,7 @@ function createDispatcher(options: WebTransportOptions, secure: boolean) {
         }
       }
     }
+    if (response.status === 101) info.watch?.upgraded();
     return finishResponse(response, {
       hstsMaxAge: behaviour.hstsMaxAge,
       access: access && {
