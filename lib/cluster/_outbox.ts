@@ -6,10 +6,11 @@
  * A WebSocket delivers one WAMP message per event-loop turn, so under load
  * every cross-node call or event would otherwise be its own NATS message
  * and its own socket write here, in `nats-server` and at the receiver.
- * Records wait only while more keep coming: the batch leaves at the end
- * of the first event-loop turn that added nothing to it, or after
- * `maxDelay` ms, or when it reaches `maxBytes`. An idle member therefore
- * sends at once (one turn later), and order per destination is kept.
+ * A record to a member nothing was sent to for `maxDelay` ms leaves at
+ * once (an idle member adds no latency). Otherwise records wait only while
+ * more keep coming: the batch leaves at the end of the first event-loop
+ * turn that added nothing to it, or `maxDelay` ms after it began, or when
+ * it reaches `maxBytes`. Order per destination is kept.
  *
  * @module
  */
@@ -48,6 +49,7 @@ export class Outbox {
   readonly #maxDelay: number;
   readonly #maxBytes: number;
   readonly #batches = new Map<string, Batch>();
+  readonly #lastSent = new Map<string, number>();
   #scheduled = false;
 
   /**
@@ -78,16 +80,27 @@ export class Outbox {
     if (record.length >= limit) {
       // Big: what is queued goes first, then this one on its own.
       this.#flushNode(node);
+      this.#sent(node, performance.now());
       this.#sink.publish(node, record);
       return;
     }
     let batch = this.#batches.get(node);
+    const now = performance.now();
+    if (
+      batch === undefined &&
+      now - (this.#lastSent.get(node) ?? -Infinity) > this.#maxDelay
+    ) {
+      // Nothing sent there lately: no company to wait for.
+      this.#sent(node, now);
+      this.#sink.publish(node, record);
+      return;
+    }
     if (batch !== undefined && batch.bytes + record.length > limit) {
       this.#flushNode(node);
       batch = undefined;
     }
     if (batch === undefined) {
-      batch = { records: [], bytes: 0, seen: 0, since: performance.now() };
+      batch = { records: [], bytes: 0, seen: 0, since: now };
       this.#batches.set(node, batch);
     }
     batch.records.push(record);
@@ -130,10 +143,16 @@ export class Outbox {
     }
   };
 
+  #sent(node: string, now: number): void {
+    if (this.#lastSent.size >= 1024) this.#lastSent.clear();
+    this.#lastSent.set(node, now);
+  }
+
   #flushNode(node: string): void {
     const batch = this.#batches.get(node);
     if (batch === undefined) return;
     this.#batches.delete(node);
+    this.#sent(node, performance.now());
     const { records } = batch;
     if (records.length === 1) {
       this.#sink.publish(node, records[0]!);

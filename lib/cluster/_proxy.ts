@@ -33,11 +33,15 @@ const PROXY_ROLES: readonly [Role, Role] = [
   { name: "cluster-proxy", authorize: () => ALLOW_DISCLOSED },
 ];
 
-const proxies = new WeakSet<object>();
+/**
+ * Marks stand-ins. A brand, not a WeakSet: one stand-in per remote call is
+ * made and dropped, and weak-set entries cost the garbage collector.
+ */
+const PROXY: unique symbol = Symbol("cluster proxy");
 
 /** Whether `peer` is a stand-in for a session on another member. */
 export function isProxy(peer: object): boolean {
-  return proxies.has(peer);
+  return PROXY in peer;
 }
 
 /** Identity of the remote session a proxy stands for. */
@@ -65,7 +69,8 @@ export function createProxy(
   identity: ProxyIdentity,
   send: (message: WampMessage) => void,
 ): RealmMember {
-  const proxy: RealmMember = {
+  const proxy: RealmMember & { [PROXY]: true } = {
+    [PROXY]: true,
     id: identity.id,
     authid: identity.authid,
     authrole: identity.authrole,
@@ -89,6 +94,5 @@ export function createProxy(
       send(errorMessage(message[0] as number, message[1] as number, wamp));
     },
   };
-  proxies.add(proxy);
   return proxy;
 }
