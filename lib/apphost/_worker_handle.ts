@@ -31,6 +31,7 @@ import { plainResponse } from "./_responses.ts";
 import type { WampAccess, WampLink } from "./_wamp_access.ts";
 import { checkWorkerMessage } from "./_untrusted.ts";
 import { withLibraryRead } from "./permissions.ts";
+import { tuneNativeMemory } from "./_native_memory.ts";
 
 /** How long a supervisor may take to end its app thread when stopped. */
 const STOP_GRACE_MS = 2000;
@@ -151,6 +152,8 @@ export class WorkerHandle implements PoolWorker {
       this.#settleReady = (failure) => failure ? reject(failure) : resolve();
     });
     this.ready.catch(() => {});
+    // Before the first ring: freed rings must go back to the system.
+    tuneNativeMemory();
     const toWorker = createRing();
     const toHost = createRing();
     this.#writer = new RingWriter(toWorker);
