@@ -15,6 +15,9 @@
  * - `Deno.cwd()`, `process.cwd()`, `Deno.execPath()` and `process.execPath`
  *   need read access to the path they reveal, as Deno documents for
  *   `--allow-read` (Deno 2.9 does not check it in workers).
+ * - Web Lock names starting with `crossbar-deno:` are the host's
+ *   ({@link holdTerminationLock}): an app may not request, steal or see
+ *   them.
  *
  * @module
  */
@@ -70,6 +73,51 @@ function revealed(path: string, what: string): string {
   );
 }
 
+/** Prefix of the Web Lock names the host keeps to itself. */
+const RESERVED_LOCKS = "crossbar-deno:";
+
+interface LockInfoLike {
+  name?: string;
+}
+interface LockSnapshotLike {
+  held?: LockInfoLike[];
+  pending?: LockInfoLike[];
+}
+type LockRequest = (name: string, ...rest: unknown[]) => Promise<unknown>;
+
+interface LockManagerLike {
+  request: LockRequest;
+  query: () => Promise<LockSnapshotLike>;
+}
+
+/** `navigator.locks` (not in Deno 2.9's types). */
+const locks = (navigator as unknown as { locks: LockManagerLike }).locks;
+const lockManager = Object.getPrototypeOf(locks) as LockManagerLike;
+const request = lockManager.request;
+const query = lockManager.query;
+
+/**
+ * Makes this thread hold a Web Lock until it ends. Deno 2.9.6 stops a
+ * `node:worker_threads` thread's running JavaScript on `terminate()` only
+ * when the thread holds a Web Lock (it then calls V8's
+ * `TerminateExecution`, so that the lock cannot be handed on while the
+ * thread still runs); without one, a thread stuck in a loop keeps a core
+ * busy until the process ends (`bench/apphost_busy_loop.ts`). The thread
+ * takes it once the app is loaded: Deno warns that interrupting a thread
+ * while it instantiates a module can abort the process.
+ */
+export function holdTerminationLock(): void {
+  void request.call(
+    locks,
+    `${RESERVED_LOCKS}${crypto.randomUUID()}`,
+    () => new Promise<never>(() => {}),
+  );
+}
+
+function isReserved(lock: LockInfoLike): boolean {
+  return String(lock.name).startsWith(RESERVED_LOCKS);
+}
+
 /** Installs the guards (idempotent per thread: the first call wins). */
 export function lockDown(): void {
   const cwd = Deno.cwd.bind(Deno);
@@ -101,6 +149,28 @@ export function lockDown(): void {
   });
   const internal = (Deno as unknown as { internal?: symbol }).internal;
   if (internal !== undefined) lock(Deno, internal, undefined);
+  lock(lockManager, "request", function (
+    this: unknown,
+    name: string,
+    ...rest: unknown[]
+  ): Promise<unknown> {
+    if (String(name).startsWith(RESERVED_LOCKS)) {
+      return Promise.reject(
+        new DOMException(
+          `Web Lock names starting with "${RESERVED_LOCKS}" are reserved for the app host`,
+          "NotAllowedError",
+        ),
+      );
+    }
+    return request.call(this, name, ...rest);
+  });
+  lock(lockManager, "query", async function (this: unknown) {
+    const snapshot = await query.call(this);
+    return {
+      held: snapshot.held?.filter((l) => !isReserved(l)) ?? [],
+      pending: snapshot.pending?.filter((l) => !isReserved(l)) ?? [],
+    };
+  });
   lock(globalThis, "caches", undefined);
   lock(globalThis, "Worker", undefined);
 }

@@ -9,12 +9,14 @@
  *    (`lib/app/host_slot.ts`: mount path and WAMP port), import the app
  *    module, pick the export, check its shape, post `ready` (or
  *    `load_error`); a check-only thread stops here.
- * 3. `_worker_app_host.ts`: read request records from the ring, call the
+ * 3. Hold a Web Lock for life, so that `terminate()` can stop the thread
+ *    even in a loop (`holdTerminationLock`).
+ * 4. `_worker_app_host.ts`: read request records from the ring, call the
  *    app, write response records; bodies stream over the port.
  *
  * @module
  */
-import { lockDown } from "./_lockdown.ts";
+import { holdTerminationLock, lockDown } from "./_lockdown.ts";
 import { parentPort, workerData } from "node:worker_threads";
 import process from "node:process";
 import { toErrorData } from "./_protocol.ts";
@@ -111,6 +113,8 @@ async function start(message: InitMessage): Promise<void> {
     appHost = new WorkerAppHost(handler, message, (m, t) => {
       port.postMessage(m, (t ?? []) as never);
     }, control);
+    // So that terminate() can stop the app even in an endless loop.
+    holdTerminationLock();
   }
   control({ t: "ready" });
 }

@@ -535,7 +535,7 @@ export class WorkerPool {
         this.#log.error(
           `path "${this.#options.mount}": ${ex.request.method} ${ex.url} not answered within ${
             limit / 1000
-          } s; terminating ${worker.name} (if its app is stuck in a loop, Deno cannot interrupt it: that thread keeps a CPU busy until the node restarts)`,
+          } s; terminating ${worker.name}`,
         );
         this.#counts.timeouts++;
         this.#replace(worker, 504, ex);

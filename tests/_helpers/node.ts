@@ -56,6 +56,8 @@ export interface CliProcess extends AsyncDisposable {
   stderr(): string;
   /** Sends a signal. */
   kill(signal?: Deno.Signal): void;
+  /** The process id. */
+  readonly pid: number;
   /** Resolves with the exit status. */
   readonly status: Promise<Deno.CommandStatus>;
 }
@@ -88,6 +90,7 @@ export function spawnCli(args: string[], cwd = REPO_ROOT): CliProcess {
   status.then(() => done = true);
   return {
     stderr: () => text,
+    pid: child.pid,
     kill: (signal = "SIGTERM") => {
       if (!done) child.kill(signal);
     },

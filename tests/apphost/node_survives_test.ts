@@ -63,17 +63,53 @@ Deno.test("a forged chunk whose buffer is -1 replaces the worker, the node keeps
   await again.body?.cancel();
 });
 
-Deno.test("a request stuck in a busy loop gets 504 after the path's timeout, the path serves on", async () => {
+/** The node's thread that runs `node:worker_threads` thread `id`. */
+function osThread(pid: number, id: string): string | undefined {
+  for (const { name } of Deno.readDirSync(`/proc/${pid}/task`)) {
+    try {
+      const comm = Deno.readTextFileSync(`/proc/${pid}/task/${name}/comm`);
+      if (comm.trim() === `worker-${id}`) return name;
+    } catch {
+      // That thread ended meanwhile.
+    }
+  }
+  return undefined;
+}
+
+/** CPU seconds (utime + stime) that OS thread `tid` of `pid` has used. */
+function threadCpu(pid: number, tid: string): number | undefined {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/task/${tid}/stat`);
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined; // gone
+  }
+}
+
+Deno.test("a request stuck in a busy loop gets 504 after the path's timeout, its thread stops, the path serves on", async () => {
   await using node = await startAttackNode({
     apps: ["busy.ts"],
     paths: { "/": wsgi("busy.ts", { timeout: 1, workers: 1 }) },
   });
   await started(node);
-  assertEquals((await fetchText(`${node.origin}/spin`)).status, 504);
+  const spin = fetchText(`${node.origin}/spin`);
+  const line = await node.cli.waitForLine(/busy app: spinning in thread/);
+  const id = /thread (\d+)/.exec(line)![1]!;
+  const tid = osThread(node.cli.pid, id);
+  assertEquals(tid !== undefined, true, `no OS thread named worker-${id}`);
+  assertEquals((await spin).status, 504);
   await node.cli.waitForLine(/not answered within 1 s/);
   assertEquals((await fetchText(`${node.origin}/`)).text, "not stuck\n");
-  // Deno cannot interrupt a running loop: the stuck thread is abandoned,
-  // and SIGTERM still ends the node.
+  // The looping thread ends: its CPU time stops growing and it goes away
+  // (polled on a bounded deadline; a thread still looping keeps growing).
+  const deadline = Date.now() + 20_000;
+  let used = threadCpu(node.cli.pid, tid!);
+  while (used !== undefined && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    used = threadCpu(node.cli.pid, tid!);
+  }
+  assertEquals(used, undefined, `thread ${tid} still runs (${used} CPU s)`);
   node.cli.kill("SIGTERM");
   assertEquals((await node.cli.status).code, 0);
 });
