@@ -13,12 +13,16 @@
  * - `nested-outer`: a thread inside a Web Worker (the app host's layout),
  *   the outer worker terminated;
  * - `nested-inner`: the same, the thread terminated from inside its Web
- *   Worker first, then the Web Worker.
+ *   Worker first, then the Web Worker;
+ * - `thread-lock`, `nested-lock`: as `thread` and `nested-inner`, the
+ *   thread holding a Web Lock while it loops (what app threads do,
+ *   `holdTerminationLock` in `lib/apphost/_lockdown.ts`).
  *
- * With Deno 2.9.6 every case keeps burning a core (upstream: the open
- * denoland/deno#35657 reports the same for Web Workers in 2.9.4). Each
- * case runs in a process of its own, so one stuck loop does not skew the
- * next.
+ * With Deno 2.9.6 every case without a lock keeps burning a core
+ * (upstream: the open denoland/deno#35657 reports the same for Web Workers
+ * in 2.9.4); with a lock, Deno interrupts the thread (it does so to hand
+ * the lock on safely) and the thread ends. Each case runs in a process of
+ * its own, so one stuck loop does not skew the next.
  *
  * Run: `deno run -A bench/apphost_busy_loop.ts`
  *
@@ -27,7 +31,14 @@
 import { Worker as ThreadWorker } from "node:worker_threads";
 import { fileURLToPath } from "node:url";
 
-const CASES = ["thread", "web-worker", "nested-outer", "nested-inner"];
+const CASES = [
+  "thread",
+  "web-worker",
+  "nested-outer",
+  "nested-inner",
+  "thread-lock",
+  "nested-lock",
+];
 
 /** CPU seconds (utime + stime) of each thread of this process, by tid. */
 function threadCpu(): Map<string, number> {
@@ -58,9 +69,11 @@ async function usedOver(ms: number): Promise<Map<string, number>> {
 const LOOP = "postMessage('looping'); for (;;) {}";
 const THREAD_LOOP = "require('node:worker_threads').parentPort" +
   ".postMessage('looping'); for (;;) {}";
-const SUPERVISOR = `
+const LOCKED_LOOP = "navigator.locks.request('held', () => {" +
+  THREAD_LOOP + "});";
+const supervisor = (loop: string) => `
 import { Worker } from "node:worker_threads";
-const thread = new Worker(${JSON.stringify(THREAD_LOOP)}, { eval: true });
+const thread = new Worker(${JSON.stringify(loop)}, { eval: true });
 thread.on("message", () => postMessage("looping"));
 onmessage = async () => {
   await thread.terminate();
@@ -82,16 +95,21 @@ function nextMessage(worker: Worker): Promise<unknown> {
 
 /** Starts the loop of `name`; resolves with the function that ends it. */
 async function start(name: string): Promise<() => Promise<void>> {
-  if (name === "thread") {
-    const thread = new ThreadWorker(THREAD_LOOP, { eval: true });
+  const locked = name.endsWith("-lock");
+  if (name.startsWith("thread")) {
+    const thread = new ThreadWorker(locked ? LOCKED_LOOP : THREAD_LOOP, {
+      eval: true,
+    });
     await new Promise((r) => thread.once("message", r));
     return async () => void await thread.terminate();
   }
-  const source = name === "web-worker" ? LOOP : SUPERVISOR;
+  const source = name === "web-worker"
+    ? LOOP
+    : supervisor(locked ? LOCKED_LOOP : THREAD_LOOP);
   const worker = new Worker(moduleUrl(source), { type: "module" });
   await nextMessage(worker);
   return async () => {
-    if (name === "nested-inner") {
+    if (name === "nested-inner" || name === "nested-lock") {
       const done = nextMessage(worker);
       worker.postMessage("terminate");
       await done;

@@ -62,6 +62,21 @@ export async function handler(
       while (Date.now() < until) { /* busy */ }
       return new Response("spun");
     }
+    case "/locks": {
+      // deno-lint-ignore no-explicit-any
+      const locks = (navigator as any).locks;
+      const own = await locks.request("app lock", () => locks.query());
+      let refused = "";
+      try {
+        await locks.request("crossbar-deno:x", { steal: true }, () => {});
+      } catch (error) {
+        refused = (error as Error).name;
+      }
+      return json({
+        held: own.held.map((l: { name: string }) => l.name),
+        refused,
+      });
+    }
     case "/cookies": {
       const headers = new Headers();
       headers.append("set-cookie", "a=1; Path=/");
