@@ -14,9 +14,12 @@ export interface RawConn extends Disposable {
   rest(): Promise<string>;
 }
 
-/** Opens a raw connection to 127.0.0.1:`port`. */
-export async function openRaw(port: number): Promise<RawConn> {
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+/** Opens a raw connection to `hostname` (default 127.0.0.1) `port`. */
+export async function openRaw(
+  port: number,
+  hostname = "127.0.0.1",
+): Promise<RawConn> {
+  const conn = await Deno.connect({ hostname, port });
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
   let text = "";

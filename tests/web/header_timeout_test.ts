@@ -23,7 +23,10 @@ const FRONT_ENDS = [
   { name: "node:http front end", options: { client_timeout: 60 } },
 ];
 
-function config(options: Record<string, unknown>) {
+function config(
+  options: Record<string, unknown>,
+  endpoint: Record<string, unknown> = { interface: "127.0.0.1" },
+) {
   return {
     version: 2,
     workers: [{
@@ -32,12 +35,7 @@ function config(options: Record<string, unknown>) {
       transports: [{
         type: "web",
         // Room for 400 connections at once (the default is Crossbar's 50).
-        endpoint: {
-          type: "tcp",
-          port: 0,
-          interface: "127.0.0.1",
-          backlog: 1024,
-        },
+        endpoint: { type: "tcp", port: 0, backlog: 1024, ...endpoint },
         options,
         paths: {
           "/": { type: "json", value: { hello: "world" } },
@@ -67,8 +65,8 @@ const HALF_HEAD = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow";
 const FULL_HEAD = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 
 /** A WAMP session over WebSocket: HELLO answered by WELCOME. */
-async function joinRealm(url: string) {
-  const ws = new WebSocket(`${url.replace("http", "ws")}/ws`, "wamp.2.json");
+async function joinRealm(base: string) {
+  const ws = new WebSocket(`${base.replace("http", "ws")}/ws`, "wamp.2.json");
   const messages: unknown[][] = [];
   let wake: (() => void) | undefined;
   ws.onmessage = (event) => {
@@ -189,4 +187,43 @@ Deno.test("an idle keep-alive connection is closed after request_header_timeout 
   assertEquals(statusOf(first), 200, first);
   const rest = await within(conn.rest(), 30_000, "idle connection closed");
   assertEquals(rest, first);
+});
+
+Deno.test("on a dual-stack IPv6 listener, IPv4 and IPv6 slowloris clients are closed and WebSockets and long responses are not (Deno.serve front end)", async () => {
+  await using node = await hostNode(
+    config({ request_header_timeout: 1 }, { version: 6, interface: "::" }),
+    { cbdir: CBDIR, logger: QUIET },
+  );
+  const port = Number(new URL(node.url).port);
+  const bases = [`http://127.0.0.1:${port}`, `http://[::1]:${port}`];
+  const sessions = await Promise.all(bases.map(joinRealm));
+  const slow: RawConn[] = [];
+  try {
+    for (const hostname of ["127.0.0.1", "::1"]) {
+      for (let i = 0; i < 10; i++) {
+        const conn = await openRaw(port, hostname);
+        slow.push(conn);
+        await conn.send(HALF_HEAD);
+      }
+    }
+    const [texts, streams] = await within(
+      Promise.all([
+        Promise.all(slow.map((conn) => conn.rest())),
+        Promise.all(bases.map(async (base) => {
+          const response = await fetch(`${base}/stream?ms=2500`);
+          return await response.text();
+        })),
+      ]),
+      60_000,
+      "slowloris closed and streams ended",
+    );
+    assertEquals(texts, slow.map(() => ""));
+    for (const text of streams) assert(text.endsWith("end\n"), text);
+    for (const session of sessions) {
+      assertEquals((await session.subscribe("com.example.topic"))[0], 33);
+    }
+  } finally {
+    for (const conn of slow) conn[Symbol.dispose]();
+    for (const session of sessions) await session.close();
+  }
 });
