@@ -310,10 +310,18 @@ async function startRouterWorker(
         prefix || "/",
       );
     try {
-      for (const { prefix, config } of entries) {
-        const service = await build(config, prefix);
-        services.push(service);
-        table.add(prefix, service);
+      // Paths start at once: each wsgi pool's first workers take about
+      // half a second to start, mostly waiting (see lib/apphost).
+      const built = await Promise.allSettled(
+        entries.map(({ prefix, config }) => build(config, prefix)),
+      );
+      for (const result of built) {
+        if (result.status === "fulfilled") services.push(result.value);
+      }
+      const failed = built.find((r) => r.status === "rejected");
+      if (failed !== undefined) throw failed.reason;
+      for (const [n, { prefix }] of entries.entries()) {
+        table.add(prefix, services[n]!);
       }
       const listening = await listenTransport(transport, {
         cbdir: context.cbdir,
