@@ -9,7 +9,8 @@
  * Rows: ping-pong between two connections of this process (publish, the
  * other answers with a publish; the cluster's cross-node call pattern),
  * 1 in flight (p50/p99 µs) and 50 in flight (round trips/s); one-way
- * publishes received per second.
+ * publishes received per second; ratios to `node` (the baseline, same
+ * run).
  *
  * Usage: deno run -A bench/nats_transport_bench.ts [--seconds=2] [--rounds=2]
  *
@@ -184,15 +185,20 @@ console.log(
   })\n`,
 );
 console.log(
-  "| transport | ping-pong p50 µs | p99 µs | 50 in flight round trips/s | one-way msgs/s |",
+  "| transport | ping-pong p50 µs | p99 µs | 50 in flight round trips/s | one-way msgs/s | p50 / node | one-way / node |",
 );
-console.log("| --- | ---: | ---: | ---: | ---: |");
+console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+const node = results.get("node")!;
+const baseP50 = median(node.map((o) => o.p50));
+const baseOneWay = median(node.map((o) => o.oneWay));
 for (const [name, list] of results) {
+  const p50 = median(list.map((o) => o.p50));
+  const oneWay = median(list.map((o) => o.oneWay));
   console.log(
-    `| ${name} | ${median(list.map((o) => o.p50)).toFixed(0)} | ${
+    `| ${name} | ${p50.toFixed(0)} | ${
       median(list.map((o) => o.p99)).toFixed(0)
     } | ${Math.round(median(list.map((o) => o.pipelined)))} | ${
-      Math.round(median(list.map((o) => o.oneWay)))
-    } |`,
+      Math.round(oneWay)
+    } | ${(p50 / baseP50).toFixed(2)} | ${(oneWay / baseOneWay).toFixed(2)} |`,
   );
 }

@@ -15,6 +15,7 @@ const BENCHES = [
   "rawsocket_bench.ts",
   "node_bench.ts",
   "cluster_bench.ts",
+  "nats_transport_bench.ts",
 ];
 const only = Deno.args;
 let failed = 0;
