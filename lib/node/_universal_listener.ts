@@ -74,19 +74,30 @@ export async function listenUniversal(
     : undefined;
   const rawsocket = config.rawsocket &&
     createRawSocketAcceptor(config.rawsocket, env);
+  // A connection that sends nothing is closed after the web side's header
+  // timeout, as one that sends half a request head is by its listener.
+  const firstReadTimeout = env.behaviour.headerTimeout;
   const handle = async (conn: Deno.Conn, peer: AcceptedPeer) => {
     const buffer = new Uint8Array(READ_SIZE);
     // A connection that sends nothing does not hold up shutdown.
-    const abandon = () => conn.close();
+    let abandoned = false;
+    const abandon = () => {
+      abandoned = true;
+      conn.close();
+    };
     if (peer.closing.aborted) return;
     peer.closing.addEventListener("abort", abandon, { once: true });
+    const timer = firstReadTimeout === undefined
+      ? undefined
+      : setTimeout(abandon, firstReadTimeout * 1000);
     let n: number | null;
     try {
       n = await conn.read(buffer);
     } catch (error) {
-      if (peer.closing.aborted) return;
+      if (abandoned) return;
       throw error;
     } finally {
+      clearTimeout(timer);
       peer.closing.removeEventListener("abort", abandon);
     }
     if (n === null || peer.closing.aborted) return;
@@ -112,7 +123,14 @@ export async function listenUniversal(
       );
       return;
     }
-    await relay(conn, first, peer, (http.addr as Deno.NetAddr).port, relays);
+    await relay(
+      conn,
+      first,
+      peer,
+      (http.addr as Deno.NetAddr).port,
+      relays,
+      firstReadTimeout,
+    );
   };
   let listener;
   try {
@@ -153,6 +171,7 @@ async function relay(
   peer: AcceptedPeer,
   port: number,
   relays: Map<number, RelayedPeer>,
+  lingerSeconds: number | undefined,
 ): Promise<void> {
   const upstream = await Deno.connect({ hostname: "127.0.0.1", port });
   const key = (upstream.localAddr as Deno.NetAddr).port;
@@ -160,7 +179,21 @@ async function relay(
   try {
     upstream.setNoDelay(true);
     await writeAll(upstream, first);
-    await Promise.all([pump(conn, upstream), pump(upstream, conn)]);
+    // Once the web listener has closed its side (a response with
+    // `Connection: close`, its header timeout), the client gets as long
+    // again to hang up; one that ignores the half-close would hold the relay.
+    let linger: ReturnType<typeof setTimeout> | undefined;
+    await Promise.all([
+      pump(conn, upstream).finally(() => clearTimeout(linger)),
+      pump(upstream, conn).then(() => {
+        if (lingerSeconds === undefined) return;
+        linger = setTimeout(() => {
+          try {
+            conn.close();
+          } catch { /* already closed */ }
+        }, lingerSeconds * 1000);
+      }),
+    ]);
   } catch {
     // Either side went away; both are closed below.
   } finally {

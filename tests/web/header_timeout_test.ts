@@ -227,3 +227,45 @@ Deno.test("on a dual-stack IPv6 listener, IPv4 and IPv6 slowloris clients are cl
     for (const session of sessions) await session.close();
   }
 });
+
+Deno.test("a universal transport closes connections that send nothing or half a request head after its web side's request_header_timeout", async () => {
+  await using node = await hostNode({
+    version: 2,
+    workers: [{
+      type: "router",
+      realms: [openRealm()],
+      transports: [{
+        type: "universal",
+        endpoint: { type: "tcp", port: 0, interface: "127.0.0.1" },
+        websocket: { ws: { type: "websocket" } },
+        web: {
+          paths: { "/": { type: "json", value: { hello: "world" } } },
+          options: { request_header_timeout: 1 },
+        },
+      }],
+    }],
+  }, { cbdir: CBDIR, logger: QUIET });
+  const base = node.transports[0]!.url;
+  const port = Number(new URL(base).port);
+  const session = await joinRealm(base);
+  const slow: RawConn[] = [];
+  try {
+    for (let i = 0; i < 20; i++) {
+      const conn = await openRaw(port);
+      slow.push(conn);
+      if (i % 2 === 1) await conn.send(HALF_HEAD);
+    }
+    const response = await fetch(`${base}/`);
+    assertEquals(await response.json(), { hello: "world" });
+    const texts = await within(
+      Promise.all(slow.map((conn) => conn.rest())),
+      60_000,
+      "slow connections closed",
+    );
+    assertEquals(texts, slow.map(() => ""));
+    assertEquals((await session.subscribe("com.example.topic"))[0], 33);
+  } finally {
+    for (const conn of slow) conn[Symbol.dispose]();
+    await session.close();
+  }
+});
