@@ -8,6 +8,7 @@ import { resolve } from "node:path";
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { openRealm } from "../_helpers/config.ts";
 import { REPO_ROOT } from "../_helpers/node.ts";
+import { makeCertificates } from "../_helpers/tls.ts";
 import { createLogger } from "../../lib/log/mod.ts";
 import { hostNode } from "../../lib/node/mod.ts";
 import { openRaw, type RawConn, statusOf } from "./_raw_conn.ts";
@@ -267,5 +268,51 @@ Deno.test("a universal transport closes connections that send nothing or half a 
   } finally {
     for (const conn of slow) conn[Symbol.dispose]();
     await session.close();
+  }
+});
+
+Deno.test("over TLS, connections that never finish the handshake or the request head are closed after request_header_timeout (Deno.serve front end)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const certs = await makeCertificates(dir);
+    await using node = await hostNode(
+      config({ request_header_timeout: 1 }, {
+        interface: "127.0.0.1",
+        tls: { key: certs.keyFile, certificate: certs.certFile },
+      }),
+      { cbdir: dir, logger: QUIET },
+    );
+    const port = Number(new URL(node.url).port);
+    // No handshake at all, and half a ClientHello's worth of bytes.
+    using silent = await openRaw(port);
+    using partial = await openRaw(port);
+    await partial.send(new Uint8Array([0x16, 0x03, 0x01, 0x02, 0x00, 0x01]));
+    // A TLS client that completes the handshake but not its request head.
+    const tls = await Deno.connectTls({
+      hostname: "127.0.0.1",
+      port,
+      caCerts: [certs.caCert],
+    });
+    await tls.handshake();
+    await tls.write(new TextEncoder().encode(HALF_HEAD));
+    const tlsClosed = tls.read(new Uint8Array(1024)).catch(() => null);
+    const client = Deno.createHttpClient({ caCerts: [certs.caCert] });
+    try {
+      const response = await fetch(`${node.url}/`, { client });
+      assertEquals(await response.json(), { hello: "world" });
+      const [a, b, c] = await within(
+        Promise.all([silent.rest(), partial.rest(), tlsClosed]),
+        60_000,
+        "TLS slowloris connections closed",
+      );
+      assertEquals([a, b, c], ["", "", null]);
+    } finally {
+      client.close();
+      try {
+        tls.close();
+      } catch { /* closed by the server */ }
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
