@@ -32,6 +32,8 @@ import {
 import { NodeTransport } from "@nats-io/transport-node/lib/node_transport.js";
 
 const READ_SIZE = 64 * 1024;
+/** How long a close waits for queued bytes to be written (ms). */
+const CLOSE_FLUSH_MS = 1000;
 
 /** The server wants TLS: the connection goes to the Node transport. */
 class TlsNeeded extends Error {
@@ -251,7 +253,16 @@ export class DenoTransport implements Transport {
     if (this.#done) return;
     if (error !== undefined) this.closeError = error;
     if (error === undefined && internal) {
-      await this.#flush().catch(() => {});
+      // What is queued goes out first, but a server that stopped reading
+      // must not hold up a close.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        this.#flush(),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, CLOSE_FLUSH_MS);
+        }),
+      ]).catch(() => {});
+      clearTimeout(timer);
     }
     if (this.#done) return;
     this.#done = true;

@@ -123,3 +123,18 @@ Deno.test("DenoTransport reports a refused connection as a connection error", as
   assert(error instanceof Error, "connect() rejects");
   assert(/refused/i.test(error.message), error.message);
 });
+
+Deno.test("DenoTransport closes even when the server stopped reading", async () => {
+  await using server = await startNatsServer();
+  const nc = await dial(server.url);
+  Deno.kill(server.pid, "SIGSTOP");
+  try {
+    // More than the socket buffers hold: the write cannot finish.
+    const chunk = new Uint8Array(512 * 1024);
+    for (let i = 0; i < 40; i++) nc.publish("t.stuck", chunk);
+    await nc.close();
+    assert(nc.isClosed());
+  } finally {
+    Deno.kill(server.pid, "SIGCONT");
+  }
+});
