@@ -97,21 +97,30 @@ const request = lockManager.request;
 const query = lockManager.query;
 
 /**
- * Makes this thread hold a Web Lock until it ends. Deno 2.9.6 stops a
- * `node:worker_threads` thread's running JavaScript on `terminate()` only
- * when the thread holds a Web Lock (it then calls V8's
- * `TerminateExecution`, so that the lock cannot be handed on while the
- * thread still runs); without one, a thread stuck in a loop keeps a core
- * busy until the process ends (`bench/apphost_busy_loop.ts`). The thread
- * takes it once the app is loaded: Deno warns that interrupting a thread
- * while it instantiates a module can abort the process.
+ * Makes this thread hold a Web Lock until `release` is called or the thread
+ * ends. Deno 2.9.6 stops a `node:worker_threads` thread's running
+ * JavaScript on `terminate()` only when the thread holds a Web Lock (it then
+ * calls V8's `TerminateExecution`, so that the lock cannot be handed on
+ * while the thread still runs); without one, a thread stuck in a loop keeps
+ * a core busy until the process ends (`bench/apphost_busy_loop.ts`).
+ *
+ * Interrupting a thread while it loads one of Deno's built-in modules makes
+ * Deno panic, ending the process. So the thread takes the lock once the
+ * app is loaded, and its supervisor asks it to release the lock before
+ * terminating it: only a thread that does not answer (stuck) is terminated
+ * with the lock held.
+ *
+ * @returns A function that releases the lock.
  */
-export function holdTerminationLock(): void {
+export function holdTerminationLock(): () => void {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => release = resolve);
   void request.call(
     locks,
     `${RESERVED_LOCKS}${crypto.randomUUID()}`,
-    () => new Promise<never>(() => {}),
+    () => held,
   );
+  return release;
 }
 
 function isReserved(lock: LockInfoLike): boolean {

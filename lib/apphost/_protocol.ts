@@ -86,6 +86,17 @@ export interface InitMessage {
 /** Host → supervisor: end the app thread, then the worker. */
 export type SupervisorMessage = { t: "stop" };
 
+/**
+ * Supervisor → app thread before it terminates the thread: give up the
+ * termination lock (`holdTerminationLock`); the thread answers
+ * {@link LockReleased}. A thread that does not answer in time is stuck, and
+ * is terminated with the lock held.
+ */
+export type ReleaseLock = { t: "release_lock" };
+
+/** App thread → supervisor: the termination lock is released. */
+export type LockReleased = { t: "lock_released" };
+
 /** Why the app could not be loaded, as reported by the worker. */
 export interface LoadFailure {
   t: "load_error";

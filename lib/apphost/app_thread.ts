@@ -9,8 +9,9 @@
  *    (`lib/app/host_slot.ts`: mount path and WAMP port), import the app
  *    module, pick the export, check its shape, post `ready` (or
  *    `load_error`); a check-only thread stops here.
- * 3. Hold a Web Lock for life, so that `terminate()` can stop the thread
- *    even in a loop (`holdTerminationLock`).
+ * 3. Hold a Web Lock, so that `terminate()` can stop the thread even in a
+ *    loop (`holdTerminationLock`); release it when the supervisor asks
+ *    (`release_lock`), before it terminates a thread that still answers.
  * 4. `_worker_app_host.ts`: read request records from the ring, call the
  *    app, write response records; bodies stream over the port.
  *
@@ -20,7 +21,13 @@ import { holdTerminationLock, lockDown } from "./_lockdown.ts";
 import { parentPort, workerData } from "node:worker_threads";
 import process from "node:process";
 import { toErrorData } from "./_protocol.ts";
-import type { ControlMessage, InitMessage, PortMessage } from "./_protocol.ts";
+import type {
+  ControlMessage,
+  InitMessage,
+  LockReleased,
+  PortMessage,
+  ReleaseLock,
+} from "./_protocol.ts";
 import { toAppHandler } from "./_app_shape.ts";
 import { WorkerAppHost } from "./_worker_app_host.ts";
 import { installAppHost } from "../app/host_slot.ts";
@@ -38,7 +45,14 @@ for (const dir of init.revokeRead) {
   Deno.permissions.revokeSync({ name: "read", path: dir });
 }
 
-port.on("message", (message: PortMessage) => appHost?.onPort(message));
+let releaseLock: (() => void) | undefined;
+
+port.on("message", (message: PortMessage | ReleaseLock) => {
+  if (message.t !== "release_lock") return appHost?.onPort(message);
+  releaseLock?.();
+  releaseLock = undefined;
+  port.postMessage({ t: "lock_released" } satisfies LockReleased);
+});
 
 function control(message: ControlMessage): void {
   port.postMessage(message);
@@ -114,7 +128,7 @@ async function start(message: InitMessage): Promise<void> {
       port.postMessage(m, (t ?? []) as never);
     }, control);
     // So that terminate() can stop the app even in an endless loop.
-    holdTerminationLock();
+    releaseLock = holdTerminationLock();
   }
   control({ t: "ready" });
 }

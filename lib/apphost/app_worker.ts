@@ -16,8 +16,16 @@ import type {
   ControlMessage,
   InitMessage,
   PortMessage,
+  ReleaseLock,
   SupervisorMessage,
 } from "./_protocol.ts";
+
+/**
+ * How long a thread may take to give up its termination lock before it is
+ * taken for stuck and terminated with it (which interrupts a loop). Below
+ * the host's grace for the whole stop (`STOP_GRACE_MS`).
+ */
+const RELEASE_GRACE_MS = 1000;
 
 interface WorkerScope {
   postMessage(message: unknown, transfer?: Transferable[]): void;
@@ -28,6 +36,8 @@ interface WorkerScope {
 const scope = globalThis as unknown as WorkerScope;
 let thread: ThreadWorker | undefined;
 let ended = false;
+let lockReleased: (() => void) | undefined;
+let exited = false;
 
 function control(message: ControlMessage): void {
   if (ended) return;
@@ -69,6 +79,9 @@ function start(init: InitMessage): void {
     if (typeof message !== "object" || message === null) {
       return scope.postMessage(message);
     }
+    if ((message as { t?: unknown }).t === "lock_released") {
+      return lockReleased?.();
+    }
     const c = (message as { c?: unknown }).c;
     scope.postMessage(message, c instanceof ArrayBuffer ? [c] : []);
   });
@@ -83,12 +96,29 @@ function start(init: InitMessage): void {
       stack: error.stack ?? "",
     });
   });
-  thread.on("exit", (code: number) => control({ t: "exit", code }));
+  thread.on("exit", (code: number) => {
+    exited = true;
+    control({ t: "exit", code });
+  });
+}
+
+/** Asks the thread to give up its lock; resolves when it has, or in time. */
+function releaseLock(): Promise<void> {
+  if (thread === undefined) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, RELEASE_GRACE_MS);
+    lockReleased = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    thread!.postMessage({ t: "release_lock" } satisfies ReleaseLock);
+  });
 }
 
 async function stop(): Promise<void> {
   ended = true;
   try {
+    if (!exited) await releaseLock();
     await thread?.terminate();
   } finally {
     scope.postMessage({ t: "stopped" });
