@@ -8,7 +8,8 @@
  *    new member, or a heartbeat with another version) fetches the whole
  *    state from that member's inbox instead (`membership.ts`).
  * 2. Events, calls, cancels and results go to the inbox of the member
- *    concerned, `crossbar.<cluster>.node.<id>` (`realm_link.ts`).
+ *    concerned, `crossbar.<cluster>.node.<id>` (`realm_link.ts`); under
+ *    load, several in one NATS message (`_outbox.ts`).
  * 3. A member that stops cleanly says goodbye; one that dies is dropped
  *    after `failure_timeout`, failing the calls pending on it.
  *
