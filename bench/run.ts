@@ -11,6 +11,7 @@ import { resolve } from "node:path";
 
 const BENCHES = [
   "http_bench.ts",
+  "header_guard_bench.ts",
   "wamp_bench.ts",
   "rawsocket_bench.ts",
   "node_bench.ts",
