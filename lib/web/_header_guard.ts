@@ -20,8 +20,9 @@
  *    WebSocket is left alone; any other whose last response ended, or which
  *    was first seen, longer ago than the timeout is shut down.
  *
- * A connection is therefore closed between the timeout and the timeout plus
- * one check interval (a fifth of the timeout, 250 ms to 1 s, longer when
+ * A connection is first seen up to one check interval after it opens, so it
+ * is closed between the timeout and the timeout plus two check intervals (an
+ * interval is a fifth of the timeout, 250 ms to 1 s, longer when
  * listing the connections is slow, so that checking stays under about 2% of
  * one core). Where the socket table is unavailable (not Linux, no FFI
  * permission), the transport logs that the timeout is not enforced.
