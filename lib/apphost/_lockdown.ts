@@ -110,17 +110,22 @@ const query = lockManager.query;
  * terminating it: only a thread that does not answer (stuck) is terminated
  * with the lock held.
  *
+ * @param name The lock's name ({@link terminationLockName}).
  * @returns A function that releases the lock.
  */
-export function holdTerminationLock(): () => void {
+export function holdTerminationLock(name: string): () => void {
   let release!: () => void;
   const held = new Promise<void>((resolve) => release = resolve);
-  void request.call(
-    locks,
-    `${RESERVED_LOCKS}${crypto.randomUUID()}`,
-    () => held,
-  );
+  void request.call(locks, name, () => held);
   return release;
+}
+
+/**
+ * A fresh name for {@link holdTerminationLock}, in the range apps may not
+ * use.
+ */
+export function terminationLockName(): string {
+  return `${RESERVED_LOCKS}${crypto.randomUUID()}`;
 }
 
 function isReserved(lock: LockInfoLike): boolean {

@@ -68,6 +68,11 @@ export interface InitMessage {
    * future WAMP session port. The worker keeps them for the app.
    */
   ports: Record<string, MessagePort>;
+  /**
+   * Name of the Web Lock the app thread holds while it runs its app (set by
+   * the supervisor for its thread).
+   */
+  lockName?: string;
   /** Mount path of the app, for messages. */
   mount: string;
   /** Realm behind `ports.wamp`, when the path has a `wamp` config. */
@@ -88,14 +93,11 @@ export type SupervisorMessage = { t: "stop" };
 
 /**
  * Supervisor → app thread before it terminates the thread: give up the
- * termination lock (`holdTerminationLock`); the thread answers
- * {@link LockReleased}. A thread that does not answer in time is stuck, and
- * is terminated with the lock held.
+ * termination lock (`holdTerminationLock`, named by `InitMessage.lockName`).
+ * The supervisor sees in the lock manager when it is gone; a thread still
+ * holding it after a grace period is stuck, and is terminated with it.
  */
 export type ReleaseLock = { t: "release_lock" };
-
-/** App thread → supervisor: the termination lock is released. */
-export type LockReleased = { t: "lock_released" };
 
 /** Why the app could not be loaded, as reported by the worker. */
 export interface LoadFailure {

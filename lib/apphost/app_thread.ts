@@ -24,7 +24,6 @@ import { toErrorData } from "./_protocol.ts";
 import type {
   ControlMessage,
   InitMessage,
-  LockReleased,
   PortMessage,
   ReleaseLock,
 } from "./_protocol.ts";
@@ -39,6 +38,14 @@ lockDown();
 
 const port = parentPort!;
 const init = workerData as InitMessage;
+/**
+ * Where the supervisor's messages come from: a port of their own, because
+ * Deno 2.9.6 holds the first message to a thread started by a worker on
+ * `parentPort` for 500 ms (a grace period for a debugger).
+ */
+const fromSupervisor = init.ports.supervisor as unknown as {
+  on(event: "message", listener: (message: unknown) => void): void;
+};
 let appHost: WorkerAppHost | undefined;
 
 for (const dir of init.revokeRead) {
@@ -47,11 +54,11 @@ for (const dir of init.revokeRead) {
 
 let releaseLock: (() => void) | undefined;
 
-port.on("message", (message: PortMessage | ReleaseLock) => {
+fromSupervisor.on("message", (data: unknown) => {
+  const message = data as PortMessage | ReleaseLock;
   if (message.t !== "release_lock") return appHost?.onPort(message);
   releaseLock?.();
   releaseLock = undefined;
-  port.postMessage({ t: "lock_released" } satisfies LockReleased);
 });
 
 function control(message: ControlMessage): void {
@@ -128,7 +135,9 @@ async function start(message: InitMessage): Promise<void> {
       port.postMessage(m, (t ?? []) as never);
     }, control);
     // So that terminate() can stop the app even in an endless loop.
-    releaseLock = holdTerminationLock();
+    if (message.lockName !== undefined) {
+      releaseLock = holdTerminationLock(message.lockName);
+    }
   }
   control({ t: "ready" });
 }

@@ -11,7 +11,11 @@
  *
  * @module
  */
-import { Worker as ThreadWorker } from "node:worker_threads";
+import {
+  MessageChannel,
+  type MessagePort as ThreadPort,
+  Worker as ThreadWorker,
+} from "node:worker_threads";
 import type {
   ControlMessage,
   InitMessage,
@@ -19,6 +23,7 @@ import type {
   ReleaseLock,
   SupervisorMessage,
 } from "./_protocol.ts";
+import { terminationLockName } from "./_lockdown.ts";
 
 /**
  * How long a thread may take to give up its termination lock before it is
@@ -35,9 +40,15 @@ interface WorkerScope {
 
 const scope = globalThis as unknown as WorkerScope;
 let thread: ThreadWorker | undefined;
+/**
+ * This worker's end of the thread's own channel: Deno 2.9.6 holds the first
+ * message to a thread started by a worker on `thread.postMessage` for
+ * 500 ms (a grace period for a debugger); a port of its own has none.
+ */
+let toThread: ThreadPort | undefined;
 let ended = false;
-let lockReleased: (() => void) | undefined;
 let exited = false;
+let lockName: string | undefined;
 
 function control(message: ControlMessage): void {
   if (ended) return;
@@ -51,17 +62,24 @@ scope.onmessage = (event: MessageEvent) => {
   const message = event.data as InitMessage | PortMessage | SupervisorMessage;
   if (message.t === "init") return start(message);
   if (message.t === "stop") return void stop();
-  if (message.t === "chunk") thread?.postMessage(message, [message.c]);
-  else thread?.postMessage(message);
+  if (message.t === "chunk") toThread?.postMessage(message, [message.c]);
+  else toThread?.postMessage(message);
 };
 
 function start(init: InitMessage): void {
   const wamp = init.ports.wamp;
   const { ports: _, ...data } = init;
+  lockName = terminationLockName();
+  const channel = new MessageChannel();
+  toThread = channel.port1;
+  // Nothing is expected from the thread on this port: whatever comes is
+  // dropped, not queued.
+  toThread.on("message", () => {});
+  const ports = { supervisor: channel.port2, ...(wamp ? { wamp } : {}) };
   thread = new ThreadWorker(new URL("./app_thread.ts", import.meta.url), {
     name: init.name,
-    workerData: { ...data, ports: wamp === undefined ? {} : { wamp } },
-    transferList: (wamp === undefined ? [] : [wamp]) as never,
+    workerData: { ...data, ports, lockName },
+    transferList: Object.values(ports) as never,
     resourceLimits: { maxOldGenerationSizeMb: init.maxMemoryMb },
     stdout: false,
     stderr: false,
@@ -78,9 +96,6 @@ function start(init: InitMessage): void {
     }
     if (typeof message !== "object" || message === null) {
       return scope.postMessage(message);
-    }
-    if ((message as { t?: unknown }).t === "lock_released") {
-      return lockReleased?.();
     }
     const c = (message as { c?: unknown }).c;
     scope.postMessage(message, c instanceof ArrayBuffer ? [c] : []);
@@ -102,23 +117,31 @@ function start(init: InitMessage): void {
   });
 }
 
-/** Asks the thread to give up its lock; resolves when it has, or in time. */
-function releaseLock(): Promise<void> {
-  if (thread === undefined) return Promise.resolve();
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, RELEASE_GRACE_MS);
-    lockReleased = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    thread!.postMessage({ t: "release_lock" } satisfies ReleaseLock);
-  });
+/** The lock manager (this worker runs no app code: its own, unpatched). */
+const locks = (navigator as unknown as {
+  locks: { query(): Promise<{ held?: { name?: string }[] }> };
+}).locks;
+
+/**
+ * Asks the thread to give up its lock, and resolves once the lock manager
+ * shows it gone (the thread's word is not taken), the thread has exited,
+ * or {@link RELEASE_GRACE_MS} have passed.
+ */
+async function releaseLock(): Promise<void> {
+  if (thread === undefined || lockName === undefined) return;
+  toThread?.postMessage({ t: "release_lock" } satisfies ReleaseLock);
+  const deadline = Date.now() + RELEASE_GRACE_MS;
+  while (!exited && Date.now() < deadline) {
+    const { held = [] } = await locks.query();
+    if (!held.some((lock) => lock.name === lockName)) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 async function stop(): Promise<void> {
   ended = true;
   try {
-    if (!exited) await releaseLock();
+    await releaseLock();
     await thread?.terminate();
   } finally {
     scope.postMessage({ t: "stopped" });

@@ -1,14 +1,17 @@
-// Attack app: learns its request id from the host's credit message, then
-// forges body chunks: first ones far beyond the granted credit, then one
-// whose buffer is -1.
-import { parentPort } from "node:worker_threads";
+// Attack app: learns its request id from the host's credit message (on the
+// port its supervisor sends on, found in workerData), then forges body
+// chunks: first ones far beyond the granted credit, then one whose buffer
+// is -1.
+import { parentPort, workerData } from "node:worker_threads";
 
 const mode = { current: "credit" };
 const port = parentPort as unknown as {
-  on(type: "message", f: (m: { t?: string; id?: number }) => void): void;
   postMessage(m: unknown, transfer?: unknown[]): void;
 };
-port.on("message", (m) => {
+const fromSupervisor = workerData.ports.supervisor as {
+  on(type: "message", f: (m: { t?: string; id?: number }) => void): void;
+};
+fromSupervisor.on("message", (m) => {
   if (m.t !== "credit" || m.id === undefined) return;
   if (mode.current === "credit") {
     for (let i = 0; i < 64; i++) {
