@@ -12,6 +12,7 @@ import { makeCertificates } from "../_helpers/tls.ts";
 import { createLogger } from "../../lib/log/mod.ts";
 import { hostNode } from "../../lib/node/mod.ts";
 import { openRaw, type RawConn, statusOf } from "./_raw_conn.ts";
+import { within } from "../_helpers/within.ts";
 
 const APPS = resolve(REPO_ROOT, "tests/testdata/node/apps");
 // The node directory is not the apps' folder (apps may not read the node's).
@@ -51,15 +52,6 @@ function config(
       }],
     }],
   };
-}
-
-/** Fails with `what` if `promise` has not settled after `ms` (a hang guard). */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const guard = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`hung: ${what}`)), ms);
-  });
-  return Promise.race([promise, guard]).finally(() => clearTimeout(timer));
 }
 
 const HALF_HEAD = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow";

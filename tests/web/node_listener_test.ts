@@ -18,6 +18,7 @@ import {
   listenWebTransport,
   type WebTransport,
 } from "../../lib/web/web_transport.ts";
+import { within } from "../_helpers/within.ts";
 
 autobahn.log.warn = () => {};
 autobahn.log.debug = () => {};
@@ -212,19 +213,6 @@ Deno.test("listenWebTransport() with client CAs streams a 5 MB body both ways an
   assertEquals(received.length, size);
   assert(received.every((byte, i) => byte === sent[i]), "body differs");
 });
-
-/** Rejects when `promise` has not settled within `ms`. */
-async function within<T>(promise: Promise<T>, ms: number, what: string) {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: timed out`)), ms);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 Deno.test("listenWebTransport() with client CAs cancels the response body and aborts the signal when the client leaves", async () => {
   forever = {
