@@ -102,7 +102,11 @@ export function spawnCli(args: string[], cwd = REPO_ROOT): CliProcess {
           reject(new Error(`Timed out waiting for ${pattern}; got:\n${text}`));
         }, timeoutMs);
         const check = () => {
-          const line = text.split("\n").find((l) => pattern.test(l));
+          // Complete lines only (a line can arrive in pieces), and the
+          // last one once the process has ended.
+          const lines = text.split("\n");
+          if (!done) lines.pop();
+          const line = lines.find((l) => pattern.test(l));
           if (line !== undefined || done) {
             waiters.delete(check);
             clearTimeout(timer);

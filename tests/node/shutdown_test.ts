@@ -47,7 +47,7 @@ async function project(port: number): Promise<string> {
   return dir;
 }
 
-/** Lines of a child's stdout as they arrive. */
+/** Complete lines of a child's stdout as they arrive. */
 function lines(stream: ReadableStream<Uint8Array>) {
   let text = "";
   const waiters = new Set<() => void>();
@@ -60,7 +60,8 @@ function lines(stream: ReadableStream<Uint8Array>) {
   return (pattern: RegExp) =>
     new Promise<string>((resolveLine) => {
       const check = () => {
-        const line = text.split("\n").find((l) => pattern.test(l));
+        // Complete lines only: a line can arrive in pieces.
+        const line = text.split("\n").slice(0, -1).find((l) => pattern.test(l));
         if (line !== undefined) {
           waiters.delete(check);
           resolveLine(line);
