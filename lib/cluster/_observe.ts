@@ -37,19 +37,47 @@ export function observeRealm(
       original(...args);
     };
   };
-  wrap("onJoin", (s: RealmMember) => ["j", s.id, s.authid, s.authrole]);
+  wrap("onJoin", joinOp);
   wrap("onLeave", (s: RealmMember) => ["l", s.id]);
   wrap(
     "onSubscribe",
     (s: RealmMember, sub: Subscription<RealmMember>) =>
-      isProxy(s) ? undefined : ["S", sub.id, sub.uri, sub.match, s.id],
+      isProxy(s) ? undefined : subscribeOp(sub, s),
   );
   wrap(
     "onUnsubscribe",
     (s: RealmMember, sub: Subscription<RealmMember>) =>
       isProxy(s) ? undefined : ["U", sub.id, s.id],
   );
-  wrap("onRegister", (s: RealmMember, reg: Registration<RealmMember>) => [
+  wrap(
+    "onRegister",
+    (s: RealmMember, reg: Registration<RealmMember>) => registerOp(reg, s),
+  );
+  wrap(
+    "onUnregister",
+    (s: RealmMember, reg: Registration<RealmMember>) => ["D", reg.id, s.id],
+  );
+}
+
+/** The operation that announces session `s`. */
+export function joinOp(s: RealmMember): StateOp {
+  return ["j", s.id, s.authid, s.authrole];
+}
+
+/** The operation that announces `s` as a subscriber of `sub`. */
+export function subscribeOp(
+  sub: Subscription<RealmMember>,
+  s: RealmMember,
+): StateOp {
+  return ["S", sub.id, sub.uri, sub.match, s.id];
+}
+
+/** The operation that announces `s` as a callee of `reg`. */
+export function registerOp(
+  reg: Registration<RealmMember>,
+  s: RealmMember,
+): StateOp {
+  return [
     "R",
     reg.id,
     reg.uri,
@@ -57,9 +85,5 @@ export function observeRealm(
     reg.invoke,
     Date.parse(reg.created),
     s.id,
-  ]);
-  wrap(
-    "onUnregister",
-    (s: RealmMember, reg: Registration<RealmMember>) => ["D", reg.id, s.id],
-  );
+  ];
 }

@@ -29,7 +29,7 @@ import { better, type Candidate, matches } from "./_match.ts";
 import { installClusterMeta } from "./_meta.ts";
 import { createProxy, isProxy } from "./_proxy.ts";
 import { RealmView, type RemoteRegistration, type StateOp } from "./_view.ts";
-import { observeRealm } from "./_observe.ts";
+import { joinOp, observeRealm, registerOp, subscribeOp } from "./_observe.ts";
 import { RetainedEvents, type RetainedHost } from "./_retained.ts";
 
 /** What a realm link needs from its cluster node. */
@@ -102,30 +102,20 @@ export class RealmLink implements RealmBackplane {
   snapshot(): StateOp[] {
     const ops: StateOp[] = [];
     for (const s of this.realm.sessions.values()) {
-      if (!s.hidden) ops.push(["j", s.id, s.authid, s.authrole]);
+      if (!s.hidden) ops.push(joinOp(s));
     }
     const { broker, dealer } = this.realm;
     const subs = broker.list();
     for (const id of [...subs.exact, ...subs.prefix, ...subs.wildcard]) {
       const sub = broker.getSubscription(id);
       for (const s of sub.subscribers) {
-        if (!isProxy(s)) ops.push(["S", sub.id, sub.uri, sub.match, s.id]);
+        if (!isProxy(s)) ops.push(subscribeOp(sub, s));
       }
     }
     const regs = dealer.list();
     for (const id of [...regs.exact, ...regs.prefix, ...regs.wildcard]) {
       const reg = dealer.getRegistration(id);
-      for (const s of reg.callees) {
-        ops.push([
-          "R",
-          reg.id,
-          reg.uri,
-          reg.match,
-          reg.invoke,
-          Date.parse(reg.created),
-          s.id,
-        ]);
-      }
+      for (const s of reg.callees) ops.push(registerOp(reg, s));
     }
     return ops;
   }
