@@ -127,12 +127,10 @@ export class HeaderGuard {
   }
 
   #peer(remote: Deno.NetAddr): Peer {
-    const first = this.#peers.get(remote.port);
-    for (let peer = first; peer !== undefined; peer = peer.next) {
-      if (peer.hostname === remote.hostname) return peer;
-    }
+    const known = this.#find(remote.port, remote.hostname);
+    if (known !== undefined) return known;
     const peer = new Peer(remote.hostname, performance.now());
-    peer.next = first;
+    peer.next = this.#peers.get(remote.port);
     this.#peers.set(remote.port, peer);
     return peer;
   }
