@@ -23,6 +23,7 @@
  * @module
  */
 import { startNatsServer } from "../lib/cluster/nats_server.ts";
+import { nodeConfig, startNode } from "./_cluster_node.ts";
 
 const arg = (name: string, fallback: number) =>
   Number(
@@ -32,81 +33,8 @@ const arg = (name: string, fallback: number) =>
 const SECONDS = arg("seconds", 3);
 const ROUNDS = arg("rounds", 2);
 const HTTP = Deno.args.includes("--http");
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const CLIENT = new URL("./cluster_bench_client.ts", import.meta.url).pathname;
 const APPS = new URL("./apps", import.meta.url).pathname;
-
-const ALLOW_ALL = {
-  uri: "",
-  match: "prefix",
-  allow: { call: true, register: true, publish: true, subscribe: true },
-  disclose: { caller: false, publisher: false },
-  cache: true,
-};
-
-function nodeConfig(cluster: unknown, paths: Record<string, unknown>) {
-  return {
-    version: 2,
-    ...(cluster !== undefined && { controller: { cluster } }),
-    workers: [{
-      type: "router",
-      realms: [{
-        name: "realm1",
-        roles: [{ name: "anonymous", permissions: [ALLOW_ALL] }],
-      }],
-      transports: [{
-        type: "web",
-        endpoint: { type: "tcp", port: 0, interface: "127.0.0.1" },
-        paths,
-      }],
-    }],
-  };
-}
-
-interface Running {
-  readonly url: string;
-  stop(): Promise<void>;
-}
-
-/** Starts `main.ts start` on a temporary node directory with `config`. */
-async function startNode(
-  config: unknown,
-  extra: string[] = [],
-  ready = /Node started/,
-): Promise<Running> {
-  const dir = await Deno.makeTempDir({ prefix: "cluster_bench_" });
-  await Deno.writeTextFile(`${dir}/config.json`, JSON.stringify(config));
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, "start", "--cbdir", dir, ...extra],
-    stdout: "null",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-  let text = "";
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let url: string | undefined;
-  while (true) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`node exited:\n${text}`);
-    text += value;
-    url ??= text.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/)?.[1];
-    const needed = extra.includes("--processes")
-      ? (text.match(/Node started/g) ?? []).length >= 2
-      : ready.test(text);
-    if (url !== undefined && needed) break;
-  }
-  (async () => {
-    while (!(await reader.read()).done) { /* drain */ }
-  })().catch(() => {});
-  return {
-    url,
-    async stop() {
-      child.kill("SIGTERM");
-      await child.status;
-      await Deno.remove(dir, { recursive: true });
-    },
-  };
-}
 
 interface Outcome {
   count: number;
@@ -142,8 +70,12 @@ async function wampRows(): Promise<void> {
   };
   const paths = { ws: { type: "websocket" } };
   const u = await startNode(nodeConfig(undefined, paths));
-  const a = await startNode(nodeConfig(cluster, paths), [], /Joined cluster/);
-  const b = await startNode(nodeConfig(cluster, paths), [], /Joined cluster/);
+  const a = await startNode(nodeConfig(cluster, paths), {
+    ready: /Joined cluster/,
+  });
+  const b = await startNode(nodeConfig(cluster, paths), {
+    ready: /Joined cluster/,
+  });
   const placements = {
     "unclustered (U→U)": [u, u],
     "same node, clustered (A→A)": [a, a],
@@ -264,10 +196,10 @@ async function httpRows(): Promise<void> {
   const results = new Map<string, number>();
   for (let round = 0; round < ROUNDS; round++) {
     for (const processes of [1, 2]) {
-      const node = await startNode(
-        config,
-        processes > 1 ? ["--processes", String(processes)] : [],
-      );
+      const node = await startNode(config, {
+        startArgs: processes > 1 ? ["--processes", String(processes)] : [],
+        readyCount: processes,
+      });
       try {
         for (const path of ["/", "/page/"]) {
           await wrk(node.url + path, 1);

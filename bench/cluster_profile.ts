@@ -15,6 +15,7 @@
  * @module
  */
 import { startNatsServer } from "../lib/cluster/nats_server.ts";
+import { nodeConfig, startNode } from "./_cluster_node.ts";
 
 const option = (name: string, fallback: string) =>
   Deno.args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ??
@@ -22,16 +23,7 @@ const option = (name: string, fallback: string) =>
 const KIND = option("kind", "rpc");
 const SECONDS = Number(option("seconds", "6"));
 const IN_FLIGHT = Number(option("in-flight", "50"));
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const CLIENT = new URL("./cluster_bench_client.ts", import.meta.url).pathname;
-
-const ALLOW_ALL = {
-  uri: "",
-  match: "prefix",
-  allow: { call: true, register: true, publish: true, subscribe: true },
-  disclose: { caller: false, publisher: false },
-  cache: true,
-};
 
 interface Node {
   readonly url: string;
@@ -40,63 +32,23 @@ interface Node {
 }
 
 /** Starts a clustered node that writes a CPU profile when it stops. */
-async function startNode(cluster: unknown, profiles: string): Promise<Node> {
-  const dir = await Deno.makeTempDir({ prefix: "cluster_profile_" });
-  await Deno.writeTextFile(
-    `${dir}/config.json`,
-    JSON.stringify({
-      version: 2,
-      controller: { cluster },
-      workers: [{
-        type: "router",
-        realms: [{
-          name: "realm1",
-          roles: [{ name: "anonymous", permissions: [ALLOW_ALL] }],
-        }],
-        transports: [{
-          type: "web",
-          endpoint: { type: "tcp", port: 0, interface: "127.0.0.1" },
-          paths: { ws: { type: "websocket" } },
-        }],
-      }],
-    }),
-  );
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "--cpu-prof",
-      `--cpu-prof-dir=${profiles}`,
-      MAIN,
-      "start",
-      "--cbdir",
-      dir,
-    ],
-    stdout: "null",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  let url: string | undefined;
-  while (url === undefined || !/Joined cluster/.test(text)) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`node exited:\n${text}`);
-    text += value;
-    url ??= text.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/)?.[1];
-  }
-  (async () => {
-    while (!(await reader.read()).done) { /* drain */ }
-  })().catch(() => {});
-  return {
-    url: url.replace("http:", "ws:") + "/ws",
-    profiles,
-    async stop() {
-      // SIGTERM stops the node cleanly, so V8 writes the profile.
-      child.kill("SIGTERM");
-      await child.status;
-      await Deno.remove(dir, { recursive: true });
+async function startProfiledNode(
+  cluster: unknown,
+  profiles: string,
+): Promise<Node> {
+  // SIGTERM (the helper's stop) ends the node cleanly, so V8 writes the
+  // profile.
+  const node = await startNode(
+    nodeConfig(cluster, { ws: { type: "websocket" } }),
+    {
+      denoArgs: ["--cpu-prof", `--cpu-prof-dir=${profiles}`],
+      ready: /Joined cluster/,
     },
+  );
+  return {
+    url: node.url.replace("http:", "ws:") + "/ws",
+    profiles,
+    stop: () => node.stop(),
   };
 }
 
@@ -180,8 +132,8 @@ let result: { count: number; seconds: number; p50?: number };
 const profiles: Map<string, number>[] = [];
 try {
   const cluster = { name: "profile", nats: { servers: [nats.url] } };
-  const a = await startNode(cluster, `${root}/A`);
-  const b = await startNode(cluster, `${root}/B`);
+  const a = await startProfiledNode(cluster, `${root}/A`);
+  const b = await startProfiledNode(cluster, `${root}/B`);
   try {
     const output = await new Deno.Command(Deno.execPath(), {
       args: [
