@@ -326,13 +326,7 @@ export class RealmLink implements RealmBackplane {
   cancel(session: RealmMember, callId: number, mode: string): void {
     for (const [key, call] of this.#pending) {
       if (call.caller !== session || call.callId !== callId) continue;
-      this.#host.send(call.node, [
-        "cancel",
-        this.realm.name,
-        this.#host.id,
-        key,
-        mode,
-      ]);
+      this.#sendCancel(call, key, mode);
       return;
     }
   }
@@ -343,13 +337,7 @@ export class RealmLink implements RealmBackplane {
     for (const [key, call] of [...this.#pending]) {
       if (call.caller !== session) continue;
       this.#finishCall(key, call);
-      this.#host.send(call.node, [
-        "cancel",
-        this.realm.name,
-        this.#host.id,
-        key,
-        "killnowait",
-      ]);
+      this.#sendCancel(call, key, "killnowait");
     }
   }
 
@@ -561,13 +549,7 @@ export class RealmLink implements RealmBackplane {
     call.timer = undefined;
     if (!this.#pending.has(key)) return;
     this.#finishCall(key, call);
-    this.#host.send(call.node, [
-      "cancel",
-      this.realm.name,
-      this.#host.id,
-      key,
-      "killnowait",
-    ]);
+    this.#sendCancel(call, key, "killnowait");
     call.caller.send(
       errorMessage(
         T.CALL,
@@ -580,6 +562,17 @@ export class RealmLink implements RealmBackplane {
   #finishCall(key: string, call: RemoteCall): void {
     clearTimeout(call.timer);
     this.#pending.delete(key);
+  }
+
+  /** Asks the callee's member to cancel call `key` in `mode`. */
+  #sendCancel(call: RemoteCall, key: string, mode: string): void {
+    this.#host.send(call.node, [
+      "cancel",
+      this.realm.name,
+      this.#host.id,
+      key,
+      mode,
+    ]);
   }
 
   /**

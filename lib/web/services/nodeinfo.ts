@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { MemberSummary } from "../../cluster/cluster_node.ts";
 import type { NodeInfoServiceConfig } from "../../config/mod.ts";
 import type { PathService } from "../path_service.ts";
 import type { ServiceEnv } from "./service_env.ts";
@@ -38,14 +39,7 @@ export interface NodeInfo {
     /** Cluster name. */
     readonly name: string;
     /** Live members, the answering process first (`self`). */
-    readonly members: readonly {
-      readonly id: string;
-      readonly host: string;
-      readonly pid: number;
-      readonly process: number;
-      readonly started: string;
-      readonly self: boolean;
-    }[];
+    readonly members: readonly MemberSummary[];
   } | undefined;
 }
 
