@@ -9,7 +9,8 @@
  *    state from that member's inbox instead (`membership.ts`).
  * 2. Events, calls, cancels and results go to the inbox of the member
  *    concerned, `crossbar.<cluster>.node.<id>` (`realm_link.ts`); under
- *    load, several in one NATS message (`_outbox.ts`).
+ *    load, several in one message (`_outbox.ts`). Between members on the
+ *    same host they take a Unix socket instead (`_host_link.ts`).
  * 3. A member that stops cleanly says goodbye; one that dies is dropped
  *    after `failure_timeout`, failing the calls pending on it.
  *
@@ -25,6 +26,7 @@ import { type Member, Membership } from "./membership.ts";
 import { RealmLink } from "./realm_link.ts";
 import { pack, type Subjects, subjects, unpack, unpackAll } from "./_wire.ts";
 import { Outbox } from "./_outbox.ts";
+import { HostLinks } from "./_host_link.ts";
 import { retainedSubject } from "./_retained.ts";
 import type { StateOp } from "./_view.ts";
 
@@ -46,6 +48,8 @@ export interface JoinClusterOptions {
   readonly process?: number;
   /** The node directory (relative NATS TLS paths start there). @default {"."} */
   readonly cbdir?: string;
+  /** Whether members on this host exchange records over Unix sockets. */
+  readonly hostLinks: boolean;
 }
 
 /** A member as shown by node info and the metrics. */
@@ -62,6 +66,8 @@ export interface MemberSummary {
   readonly started: string;
   /** Whether this is the member answering. */
   readonly self: boolean;
+  /** Whether records to it take a host link (a Unix socket) here. */
+  readonly hostLink: boolean;
 }
 
 /** A running cluster member. */
@@ -96,7 +102,28 @@ export async function joinCluster(
     onState: (up) => holder.node?.connectionChanged(up),
     ...(options.cbdir !== undefined && { cbdir: options.cbdir }),
   });
-  const node = new Member_(id, options, link);
+  const records: { receive?: (data: Uint8Array) => void } = {};
+  let hostLinks: HostLinks | undefined;
+  if (options.hostLinks) {
+    const inbox = subjects(options.name).inbox;
+    hostLinks = await HostLinks.open({
+      self: id,
+      receive: (_from, data) => records.receive?.(data),
+      viaNats: (node, data) => {
+        if (link.connected) link.nc.publish(inbox(node), data);
+      },
+      logger: options.logger,
+    }).catch((error) => {
+      options.logger.warn(
+        `Cluster: no host links (${
+          (error as Error).message
+        }); records to members on this host go through NATS`,
+      );
+      return undefined;
+    });
+  }
+  const node = new Member_(id, options, link, hostLinks);
+  records.receive = (data) => node.receive(data);
   holder.node = node;
   node.start();
   await node.catchUp();
@@ -111,6 +138,7 @@ class Member_ {
   readonly #nc: NatsConnection;
   readonly #subjects: Subjects;
   readonly #outbox: Outbox;
+  readonly #hostLinks: HostLinks | undefined;
   readonly #links = new Map<string, RealmLink>();
   readonly #membership: Membership;
   readonly #seen = new Map<string, number>();
@@ -120,11 +148,17 @@ class Member_ {
   #version = 0;
   #closing: Promise<void> | undefined;
 
-  constructor(id: string, options: JoinClusterOptions, link: NatsLink) {
+  constructor(
+    id: string,
+    options: JoinClusterOptions,
+    link: NatsLink,
+    hostLinks: HostLinks | undefined,
+  ) {
     this.#id = id;
     this.#options = options;
     this.#link = link;
     this.#nc = link.nc;
+    this.#hostLinks = hostLinks;
     this.#subjects = subjects(options.name);
     this.#outbox = this.#makeOutbox();
     for (const realm of options.realms) {
@@ -149,6 +183,7 @@ class Member_ {
         pid: Deno.pid,
         process: options.process ?? 0,
         started: this.#started,
+        ...(hostLinks !== undefined && { link: hostLinks.address }),
       },
       subjects: this.#subjects,
       interval: options.heartbeatInterval,
@@ -158,6 +193,7 @@ class Member_ {
         options.logger.info(
           `Cluster member ${member.id} joined (${member.host}, pid ${member.pid})`,
         );
+        hostLinks?.known(member.id, member.link);
         this.#membership.beat();
       },
       onDown: (member, reason) => this.#down(member, reason),
@@ -170,15 +206,10 @@ class Member_ {
       this.#nc.subscribe(this.#subjects.inbox(this.#id), {
         callback: (error, msg) => {
           if (error !== null) return;
-          let records: unknown[] = [];
-          this.#guard("inbox", () => records = unpackAll(msg.data));
-          // Several records: a batch from the sender's outbox (no reply).
-          for (const record of records) {
-            this.#guard("inbox", () => {
-              const reply = this.#inbox(record as unknown[]);
-              if (reply !== undefined && msg.reply) msg.respond(pack(reply));
-            });
-          }
+          this.receive(
+            msg.data,
+            msg.reply ? (reply) => msg.respond(pack(reply)) : undefined,
+          );
         },
       }),
       this.#nc.subscribe(this.#subjects.changes, {
@@ -216,6 +247,21 @@ class Member_ {
         this.#options.nats.servers.join(", ")
       })`,
     );
+  }
+
+  /**
+   * Handles an inbox message (from NATS or a host link): one record, or
+   * several (a batch from the sender's outbox, never with a reply).
+   */
+  receive(data: Uint8Array, respond?: (reply: unknown) => void): void {
+    let records: unknown[] = [];
+    this.#guard("inbox", () => records = unpackAll(data));
+    for (const record of records) {
+      this.#guard("inbox", () => {
+        const reply = this.#inbox(record as unknown[]);
+        if (reply !== undefined) respond?.(reply);
+      });
+    }
   }
 
   /**
@@ -273,7 +319,9 @@ class Member_ {
       process: this.#options.process ?? 0,
       started: this.#started,
       self: true,
+      hostLink: false,
     };
+    const linked = new Set(this.#hostLinks?.linked());
     return [
       self,
       ...this.#membership.others().map((m) => ({
@@ -283,6 +331,7 @@ class Member_ {
         process: m.process,
         started: m.started,
         self: false,
+        hostLink: linked.has(m.id),
       })),
     ];
   }
@@ -298,9 +347,12 @@ class Member_ {
     const link = this.#link;
     const inbox = this.#subjects.inbox;
     const logger = this.#options.logger;
+    const hostLinks = this.#hostLinks;
     return new Outbox({
       publish: (node, data) => {
-        if (link.connected) nc.publish(inbox(node), data);
+        if (!link.connected) return;
+        if (hostLinks !== undefined) hostLinks.send(node, data);
+        else nc.publish(inbox(node), data);
       },
       get maxPayload() {
         return nc.info?.max_payload ?? 1024 * 1024;
@@ -375,12 +427,19 @@ class Member_ {
   }
 
   #down(member: Member, reason: "timeout" | "goodbye"): void {
+    this.#hostLinks?.forget(member.id);
     this.#seen.delete(member.id);
     const why = reason === "goodbye" ? "left the cluster" : "stopped answering";
     this.#options.logger[reason === "goodbye" ? "info" : "warn"](
       `Cluster member ${member.id} (${member.host}, pid ${member.pid}) ${why}`,
     );
-    for (const link of this.#links.values()) link.dropNode(member.id, why);
+    const drop = () => {
+      for (const link of this.#links.values()) link.dropNode(member.id, why);
+    };
+    // What it sent on its host link before saying goodbye comes first.
+    if (reason === "goodbye" && this.#hostLinks !== undefined) {
+      this.#hostLinks.inboundDone(member.id).then(drop);
+    } else drop();
   }
 
   /** Handles a message to this member's inbox; returns a reply, if any. */
@@ -451,6 +510,8 @@ class Member_ {
   #close(): Promise<void> {
     return this.#closing ??= (async () => {
       this.#outbox.flush();
+      // Records on host links arrive before the goodbye (`inboundDone`).
+      await this.#hostLinks?.close();
       this.#membership.close();
       for (const sub of this.#subs.splice(0)) sub.unsubscribe();
       for (const link of this.#links.values()) {

@@ -10,6 +10,7 @@
  */
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { pack, type Subjects, unpack } from "./_wire.ts";
+import type { HostLinkAddress } from "./_host_link.ts";
 
 /** What a member says about itself. */
 export interface MemberInfo {
@@ -23,6 +24,8 @@ export interface MemberInfo {
   readonly process: number;
   /** Start time (ISO). */
   readonly started: string;
+  /** Its host link listener, if it has one. */
+  readonly link?: HostLinkAddress;
 }
 
 /** A member as seen from here. */

@@ -34,6 +34,8 @@ export interface ClusterSettings {
   readonly failureTimeout: number;
   /** Process index on this host. */
   readonly process: number;
+  /** Whether members on this host use host links. */
+  readonly hostLinks: boolean;
 }
 
 /**
@@ -60,6 +62,7 @@ export function clusterSettings(
     heartbeatInterval: cluster.heartbeat_interval,
     failureTimeout: cluster.failure_timeout,
     process: Number(env[CLUSTER_ENV.process] ?? 0) || 0,
+    hostLinks: cluster.host_links,
   };
 }
 

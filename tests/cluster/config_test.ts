@@ -22,6 +22,7 @@ Deno.test("parseConfig() fills in the cluster defaults", () => {
     nats_server: "nats-server",
     heartbeat_interval: 500,
     failure_timeout: 2000,
+    host_links: true,
   });
   const { config: withNats } = parseConfig(
     configWith(`{"name": "prod-1", "processes": 4,

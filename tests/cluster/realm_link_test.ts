@@ -50,6 +50,7 @@ Deno.test("joinCluster() revokes the later of two clashing single registrations"
     heartbeatInterval: 100,
     failureTimeout: 1000,
     logger: SILENT_LOGGER,
+    hostLinks: true,
   };
   await using memberA = await joinCluster({
     ...options,

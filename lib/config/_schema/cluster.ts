@@ -7,7 +7,7 @@
  */
 
 import * as v from "valibot";
-import { expected, int, strict, text } from "./common.ts";
+import { bool, expected, int, strict, text } from "./common.ts";
 
 /** A non-empty list of file paths. */
 const FileList = v.pipe(
@@ -109,6 +109,12 @@ export const ClusterSchema = v.pipe(
      * @default 2000
      */
     failure_timeout: v.optional(int(100, 600_000), 2000),
+    /**
+     * Members on the same host send each other calls, results and events
+     * over a Unix socket instead of through NATS (which keeps membership,
+     * state and everything between hosts). @default true
+     */
+    host_links: v.optional(bool(), true),
   }, "an object (cluster settings)"),
   v.check(
     (c) => c.failure_timeout > c.heartbeat_interval,
