@@ -87,7 +87,7 @@ export class Outbox {
     let batch = this.#batches.get(node);
     const now = performance.now();
     if (
-      Deno.env.get("NO_IDLE") === undefined && batch === undefined &&
+      batch === undefined &&
       now - (this.#lastSent.get(node) ?? -Infinity) > this.#maxDelay
     ) {
       // Nothing sent there lately: no company to wait for.
