@@ -63,6 +63,25 @@ interface RemoteCall {
   timer: ReturnType<typeof setTimeout> | undefined;
 }
 
+/**
+ * The stand-in for one remote caller (member, session and identity): one
+ * realm member for all its calls here, so the dealer keeps its state
+ * between calls instead of building and dropping a peer per call.
+ */
+interface RemoteCaller {
+  readonly proxy: RealmMember;
+  /** Its member. */
+  readonly node: string;
+  /** Its session id there. */
+  readonly session: number;
+  /** Call keys of its calls in progress here, by request id. */
+  readonly calls: Map<number, string>;
+  nextRequest: number;
+}
+
+/** Stand-ins without calls are dropped when there are more than this. */
+const MAX_IDLE_CALLERS = 1024;
+
 interface RegistrationIndex {
   readonly exact: Map<string, [string, RemoteRegistration][]>;
   readonly patterns: [string, RemoteRegistration][];
@@ -75,7 +94,12 @@ export class RealmLink implements RealmBackplane {
   readonly #host: LinkHost;
   readonly #views = new Map<string, RealmView>();
   readonly #pending = new Map<string, RemoteCall>();
-  readonly #incoming = new Map<string, RealmMember>();
+  /** Calls from other members in progress here, by `member/key`. */
+  readonly #incoming = new Map<
+    string,
+    { readonly caller: RemoteCaller; readonly requestId: number }
+  >();
+  readonly #callers = new Map<string, RemoteCaller>();
   readonly #cursors = new Map<string, number>();
   readonly #publishers = new Map<string, RealmMember>();
   #index: RegistrationIndex | undefined;
@@ -129,6 +153,7 @@ export class RealmLink implements RealmBackplane {
     }
     view.apply(op);
     if (op[0] === "R" || op[0] === "D") this.#index = undefined;
+    if (op[0] === "l") this.#dropCallers(node, op[1]);
     if (op[0] === "R") this.#settleConflict(node, view, op[1]);
   }
 
@@ -166,11 +191,12 @@ export class RealmLink implements RealmBackplane {
         ),
       );
     }
-    for (const [key, proxy] of [...this.#incoming]) {
-      if (!key.startsWith(node + "/")) continue;
-      this.#incoming.delete(key);
-      this.#cancelIncoming(proxy, key, "killnowait");
+    for (const [key, { caller, requestId }] of [...this.#incoming]) {
+      if (caller.node === node) {
+        this.#cancelIncoming(caller, requestId, "killnowait");
+      }
     }
+    this.#dropCallers(node);
     if (view !== undefined) this.#emitDeparture(view);
   }
 
@@ -384,46 +410,32 @@ export class RealmLink implements RealmBackplane {
     key: string,
     procedure: string,
     options: Dict,
-    caller: [number, string, string, boolean],
+    identity: [number, string, string, boolean],
     payload: unknown[],
   ): void {
-    const fullKey = `${from}/${key}`;
-    const proxy = createProxy(
-      this.realm,
-      {
-        id: caller[0],
-        authid: caller[1],
-        authrole: caller[2],
-        disclose: caller[3],
-      },
-      (message) => {
-        const type = message[0];
-        const final = type === T.ERROR ||
-          (type === T.RESULT && (message[2] as Dict)?.progress !== true);
-        if (final) this.#release(fullKey, proxy);
-        this.#host.send(from, ["res", this.realm.name, key, message]);
-      },
-    );
-    this.#incoming.set(fullKey, proxy);
+    const caller = this.#remoteCaller(from, identity);
+    const requestId = ++caller.nextRequest;
+    caller.calls.set(requestId, key);
+    this.#incoming.set(`${from}/${key}`, { caller, requestId });
     try {
       this.realm.deliver(
-        proxy,
-        [T.CALL, 1, options, procedure, ...payload] as IncomingMessage,
+        caller.proxy,
+        [T.CALL, requestId, options, procedure, ...payload] as IncomingMessage,
       );
     } catch (error) {
-      this.#release(fullKey, proxy);
       const wamp = error instanceof WampError
         ? error
         : new WampError(WAMP_ERRORS.RUNTIME_ERROR, [(error as Error).message]);
-      proxy.send(errorMessage(T.CALL, 1, wamp));
+      caller.proxy.send(errorMessage(T.CALL, requestId, wamp));
     }
   }
 
   /** A caller on member `from` cancels its call. */
   cancelFrom(from: string, key: string, mode: string): void {
-    const fullKey = `${from}/${key}`;
-    const proxy = this.#incoming.get(fullKey);
-    if (proxy !== undefined) this.#cancelIncoming(proxy, fullKey, mode);
+    const call = this.#incoming.get(`${from}/${key}`);
+    if (call !== undefined) {
+      this.#cancelIncoming(call.caller, call.requestId, mode);
+    }
   }
 
   /** Answers a meta query from another member. */
@@ -530,19 +542,59 @@ export class RealmLink implements RealmBackplane {
     }
   }
 
-  #cancelIncoming(proxy: RealmMember, fullKey: string, mode: string): void {
+  #cancelIncoming(caller: RemoteCaller, requestId: number, mode: string): void {
+    // The dealer answers the stand-in (now, or after the callee's error in
+    // mode "kill"), which ends the call here.
     try {
-      this.realm.deliver(proxy, [T.CANCEL, 1, { mode }]);
+      this.realm.deliver(caller.proxy, [T.CANCEL, requestId, { mode }]);
     } catch { /* the call is already over */ }
-    if (this.realm.dealer.pendingOf(proxy).calls === 0) {
-      this.#release(fullKey, proxy);
-    }
   }
 
-  /** A stand-in caller's call is over: forget it (and the dealer too). */
-  #release(fullKey: string, proxy: RealmMember): void {
-    this.#incoming.delete(fullKey);
-    this.realm.dealer.removePeer(proxy);
+  /** The stand-in for remote caller `identity` of member `from`. */
+  #remoteCaller(
+    from: string,
+    identity: [number, string, string, boolean],
+  ): RemoteCaller {
+    const [session, authid, authrole, disclose] = identity;
+    const id = `${from}|${session}|${authid}|${authrole}|${disclose}`;
+    let caller = this.#callers.get(id);
+    if (caller !== undefined) return caller;
+    if (this.#callers.size >= MAX_IDLE_CALLERS) this.#dropCallers();
+    const calls = new Map<number, string>();
+    const proxy = createProxy(
+      this.realm,
+      { id: session, authid, authrole, disclose },
+      (message) => {
+        const type = message[0];
+        const requestId = message[type === T.ERROR ? 2 : 1] as number;
+        const key = calls.get(requestId);
+        if (key === undefined) return;
+        const final = type === T.ERROR ||
+          (type === T.RESULT && (message[2] as Dict)?.progress !== true);
+        if (final) {
+          calls.delete(requestId);
+          this.#incoming.delete(`${from}/${key}`);
+        }
+        this.#host.send(from, ["res", this.realm.name, key, message]);
+      },
+    );
+    caller = { proxy, node: from, session, calls, nextRequest: 0 };
+    this.#callers.set(id, caller);
+    return caller;
+  }
+
+  /**
+   * Forgets the stand-ins without calls in progress: of session `session`
+   * of member `node`, of every session of `node`, or all of them.
+   */
+  #dropCallers(node?: string, session?: number): void {
+    for (const [id, caller] of this.#callers) {
+      if (node !== undefined && caller.node !== node) continue;
+      if (session !== undefined && caller.session !== session) continue;
+      if (caller.calls.size > 0) continue;
+      this.#callers.delete(id);
+      this.realm.dealer.removePeer(caller.proxy);
+    }
   }
 
   #timeout(key: string, call: RemoteCall): void {
