@@ -23,6 +23,10 @@ import type { Logger } from "../log/mod.ts";
 
 /** Largest frame accepted from a link (bytes). */
 const MAX_FRAME = 64 * 1024 * 1024;
+/** How long a dialled member has to accept the token (ms). */
+const HANDSHAKE_MS = 2000;
+/** The listener's answer to a right token. */
+const ACCEPTED = 1;
 const READ_SIZE = 64 * 1024;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -54,8 +58,6 @@ interface Link {
   conn?: Deno.UnixConn;
   /** Batches waiting for the connection or the current write. */
   queue: Uint8Array[];
-  /** The token frame, written before the first batch. */
-  hello: Uint8Array | undefined;
   writing: boolean;
   /** The current write loop, while one runs. */
   drained?: Promise<void>;
@@ -90,6 +92,30 @@ function concat(parts: Uint8Array[]): Uint8Array {
     at += part.length;
   }
   return out;
+}
+
+/** Writes all of `data` to `conn`. */
+async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {
+  let at = 0;
+  while (at < data.length) at += await conn.write(data.subarray(at));
+}
+
+/** Reads one byte from `conn`, closing it when none comes in `limit` ms. */
+async function readByte(conn: Deno.Conn, limit: number): Promise<number> {
+  const timer = setTimeout(() => conn.close(), limit);
+  try {
+    const byte = new Uint8Array(1);
+    const n = await conn.read(byte);
+    if (n === null) throw new Error("the member closed the link");
+    return byte[0]!;
+  } catch (error) {
+    if (error instanceof Deno.errors.BadResource) {
+      throw new Error(`no answer within ${limit} ms`);
+    }
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Reads length-prefixed frames from `conn` until it closes. */
@@ -258,42 +284,55 @@ export class HostLinks {
     await Deno.remove(this.#dir, { recursive: true }).catch(() => {});
   }
 
-  #dial(id: string, address: HostLinkAddress): void {
-    const link: Link = {
-      queue: [],
-      hello: undefined,
-      writing: false,
-      failed: false,
-    };
-    this.#links.get(id)?.conn?.close();
+  async #dial(id: string, address: HostLinkAddress): Promise<void> {
+    const link: Link = { queue: [], writing: false, failed: false };
+    try {
+      this.#links.get(id)?.conn?.close();
+    } catch { /* already closed */ }
     this.#links.set(id, link);
-    Deno.connect({ transport: "unix", path: address.path }).then(
-      (conn) => {
-        if (this.#links.get(id) !== link || this.#closed) {
-          conn.close();
-          return;
-        }
-        link.conn = conn;
-        link.hello = encoder.encode(`${address.token} ${this.#options.self}`);
-        link.drained = this.#drain(id, link);
-      },
-      (error) => this.#fail(id, link, error),
-    );
+    let conn: Deno.UnixConn | undefined;
+    try {
+      conn = await Deno.connect({ transport: "unix", path: address.path });
+      await writeAll(
+        conn,
+        framed([encoder.encode(`${address.token} ${this.#options.self}`)]),
+      );
+      const answer = await readByte(conn, HANDSHAKE_MS);
+      if (answer !== ACCEPTED) throw new Error("the member refused the link");
+    } catch (error) {
+      try {
+        conn?.close();
+      } catch { /* already closed */ }
+      this.#fail(id, link, error);
+      return;
+    }
+    if (this.#links.get(id) !== link || this.#closed) {
+      conn.close();
+      return;
+    }
+    link.conn = conn;
+    this.#watch(id, link, conn);
+    if (link.queue.length > 0) link.drained = this.#drain(id, link);
+  }
+
+  /** The member never writes on a link it accepted: a read ends with it. */
+  async #watch(id: string, link: Link, conn: Deno.UnixConn): Promise<void> {
+    let reason = "the member closed the link";
+    try {
+      await conn.read(new Uint8Array(1));
+    } catch (error) {
+      reason = (error as Error).message;
+    }
+    this.#fail(id, link, new Error(reason));
   }
 
   async #drain(id: string, link: Link): Promise<void> {
     link.writing = true;
     try {
-      while (link.queue.length > 0 || link.hello !== undefined) {
-        const batches = link.queue;
-        if (link.hello !== undefined) batches.unshift(link.hello);
-        link.hello = undefined;
+      while (link.queue.length > 0) {
+        const data = framed(link.queue);
         link.queue = [];
-        const data = framed(batches);
-        let at = 0;
-        while (at < data.length) {
-          at += await link.conn!.write(data.subarray(at));
-        }
+        await writeAll(link.conn!, data);
       }
       link.writing = false;
     } catch (error) {
@@ -342,6 +381,7 @@ export class HostLinks {
           }
           from = id;
           this.#accepted.set(conn, id);
+          await writeAll(conn, new Uint8Array([ACCEPTED]));
           continue;
         }
         this.#options.receive(from, data);

@@ -137,7 +137,10 @@ class Member_ {
   readonly #link: NatsLink;
   readonly #nc: NatsConnection;
   readonly #subjects: Subjects;
+  /** Records that may take a host link (calls, results, events). */
   readonly #outbox: Outbox;
+  /** Meta events and notices: through NATS, in order with state changes. */
+  readonly #controlOutbox: Outbox;
   readonly #hostLinks: HostLinks | undefined;
   readonly #links = new Map<string, RealmLink>();
   readonly #membership: Membership;
@@ -160,7 +163,10 @@ class Member_ {
     this.#nc = link.nc;
     this.#hostLinks = hostLinks;
     this.#subjects = subjects(options.name);
-    this.#outbox = this.#makeOutbox();
+    this.#outbox = this.#makeOutbox(hostLinks);
+    this.#controlOutbox = hostLinks === undefined
+      ? this.#outbox
+      : this.#makeOutbox(undefined);
     for (const realm of options.realms) {
       if (this.#links.has(realm.name)) continue;
       const realmLink = new RealmLink(realm, {
@@ -338,16 +344,21 @@ class Member_ {
 
   #send(node: string, message: unknown[]): void {
     if (!this.#link.connected) return;
-    this.#outbox.add(node, message);
+    // A meta event says what a state change (on NATS) did: it must not
+    // overtake that change on a host link.
+    const control = message[0] === "mi" || message[0] === "rh";
+    (control ? this.#controlOutbox : this.#outbox).add(node, message);
   }
 
-  /** Inbox messages leave in batches (`_outbox.ts`). */
-  #makeOutbox(): Outbox {
+  /**
+   * Inbox messages leave in batches (`_outbox.ts`), over `hostLinks` to
+   * members that have one, else through NATS.
+   */
+  #makeOutbox(hostLinks: HostLinks | undefined): Outbox {
     const nc = this.#nc;
     const link = this.#link;
     const inbox = this.#subjects.inbox;
     const logger = this.#options.logger;
-    const hostLinks = this.#hostLinks;
     return new Outbox({
       publish: (node, data) => {
         if (!link.connected) return;
@@ -510,6 +521,7 @@ class Member_ {
   #close(): Promise<void> {
     return this.#closing ??= (async () => {
       this.#outbox.flush();
+      this.#controlOutbox.flush();
       // Records on host links arrive before the goodbye (`inboundDone`).
       await this.#hostLinks?.close();
       this.#membership.close();

@@ -191,7 +191,7 @@ export class RealmLink implements RealmBackplane {
         ),
       );
     }
-    for (const [key, { caller, requestId }] of [...this.#incoming]) {
+    for (const { caller, requestId } of [...this.#incoming.values()]) {
       if (caller.node === node) {
         this.#cancelIncoming(caller, requestId, "killnowait");
       }

@@ -47,6 +47,7 @@ export interface NodeMetricsSources {
         readonly host: string;
         readonly pid: number;
         readonly self: boolean;
+        readonly hostLink: boolean;
       }[];
     }
     | undefined;
@@ -175,7 +176,7 @@ export class NodeMetrics {
     );
     r.gaugeFrom(
       "crossbar_cluster_members",
-      "1 per live cluster member (self: the process answering), when clustered.",
+      "1 per live cluster member (self: the process answering; host_link: records to it take a host link), when clustered.",
       () => {
         const cluster = sources.cluster?.();
         if (cluster === undefined) return [];
@@ -186,6 +187,7 @@ export class NodeMetrics {
             host: m.host,
             pid: String(m.pid),
             self: String(m.self),
+            host_link: String(m.hostLink),
           }, 1] as const
         );
       },

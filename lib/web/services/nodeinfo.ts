@@ -148,8 +148,9 @@ function renderCluster(cluster: NonNullable<NodeInfo["cluster"]>): string {
     String(m.pid),
     String(m.process),
     m.started,
+    m.self ? "" : m.hostLink ? "host link" : "NATS",
   ]);
   return `<h2>Cluster ${escapeHtml(cluster.name)}</h2>
-${table(["member", "host", "pid", "process", "started"], rows)}
+${table(["member", "host", "pid", "process", "started", "records go by"], rows)}
 `;
 }
