@@ -39,6 +39,36 @@ export async function callees(
   }, `${count} callees of ${procedure}`);
 }
 
+/** Waits until `client`'s node sees `count` subscribers of `topic`. */
+export async function subscribers(
+  client: { session: { call: (...a: unknown[]) => Promise<unknown> } },
+  topic: string,
+  match: string,
+  count: number,
+): Promise<void> {
+  await eventually(async () => {
+    const id = await client.session.call("wamp.subscription.lookup", [topic, {
+      match,
+    }]);
+    if (id === null) return count === 0;
+    const n = await client.session.call("wamp.subscription.count_subscribers", [
+      id,
+    ]);
+    return n === count;
+  }, `${count} subscribers of ${topic} (${match})`);
+}
+
+/** Both values of `controller.cluster.host_links`, for tests run in each. */
+export const HOST_LINK_MODES = [
+  { hostLinks: true, label: "host links" },
+  { hostLinks: false, label: "NATS only" },
+] as const;
+
+/** Node options setting `controller.cluster.host_links` to `on`. */
+export function hostLinks(on: boolean): ClusterNodeOptions {
+  return { cluster: { host_links: on } };
+}
+
 /** Heartbeat and failure timeout the test nodes use (ms). */
 export const HEARTBEAT_MS = 250;
 /** Generous, since the test machine is busy; detection tests wait for it. */
