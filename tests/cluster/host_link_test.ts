@@ -232,6 +232,22 @@ function joined(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** The payload of the next frame on `conn`. */
+async function readFrame(conn: Deno.Conn): Promise<Uint8Array> {
+  const chunk = new Uint8Array(256);
+  let bytes: Uint8Array = new Uint8Array(0);
+  const end = () =>
+    bytes.length < 4
+      ? Infinity
+      : 4 + new DataView(bytes.buffer, bytes.byteOffset).getUint32(0);
+  while (bytes.length < end()) {
+    const n = await conn.read(chunk);
+    if (n === null) throw new Error("the connection closed inside a frame");
+    bytes = joined(bytes, chunk.subarray(0, n));
+  }
+  return bytes.subarray(4, end());
+}
+
 /** Resolves once the other end has closed `conn` (end of stream or reset). */
 async function closedByPeer(conn: Deno.Conn): Promise<void> {
   const buffer = new Uint8Array(256);
@@ -254,10 +270,7 @@ Deno.test("cluster host links: a connection without the member's token is refuse
   await using a = await startClusterNode(config);
   await using b = await startClusterNode(config);
   await acquainted(a, b);
-  const announced = (await tap.heartbeat(b.member)).link as {
-    path: string;
-    token: string;
-  };
+  const announced = await announcedLink(tap, b.member);
   // the socket lies in a directory only its user may enter
   assertEquals((await Deno.stat(dirname(announced.path))).mode! & 0o777, 0o700);
 
@@ -328,6 +341,88 @@ Deno.test("cluster host links: a connection without the member's token is refuse
     acknowledge: true,
   });
   assertEquals((await events.next())[0], ["real"]);
+});
+
+/** What member `id` announces in its heartbeat about its socket. */
+async function announcedLink(
+  tap: ClusterTap,
+  id: string,
+): Promise<{ path: string; token: string }> {
+  const link = (await tap.heartbeat(id)).link as {
+    path: string;
+    token: string;
+  };
+  assert(typeof link?.path === "string", `member ${id} announces no socket`);
+  return link;
+}
+
+Deno.test("cluster host links: a member whose socket cannot be reached gets its records through NATS, and links the other way", async () => {
+  await using nats = await startNats();
+  await using tap = await ClusterTap.open(nats.url);
+  const config = clusterConfig(nats.url);
+  await using b = await startClusterNode(config);
+  // As for members in containers sharing a host name but not /tmp.
+  await Deno.remove((await announcedLink(tap, b.member)).path);
+  await using a = await startClusterNode(config);
+  await acquainted(a, b);
+  await shownAs(b, a, "host link");
+  await shownAs(a, b, "NATS");
+
+  // A to B through NATS (calls and events), B to A over the link (results)
+  const n = 20;
+  const ab = await traffic(a, b, n, tap);
+  assert(ab.inbox >= 2 * n && ab.inbox < 2 * n + 20, `A to B: ${ab.inbox}`);
+  const ba = await traffic(b, a, n, tap);
+  assert(ba.inbox >= n && ba.inbox < n + 20, `B to A: ${ba.inbox}`);
+});
+
+Deno.test("cluster host links: records waiting for a link that is then refused go through NATS in order", async () => {
+  await using nats = await startNats();
+  await using tap = await ClusterTap.open(nats.url);
+  const config = clusterConfig(nats.url);
+  await using b = await startClusterNode(config);
+  const announced = await announcedLink(tap, b.member);
+  // A listener in place of B's that takes the token and answers nothing
+  // until the test closes the connection (as a member refusing it would).
+  await Deno.remove(announced.path);
+  const standIn = Deno.listen({ transport: "unix", path: announced.path });
+  const dialled = standIn.accept().then(async (conn) =>
+    [conn, new TextDecoder().decode(await readFrame(conn))] as const
+  );
+  dialled.catch(() => {}); // awaited below; the listener may close first
+  try {
+    const { client: callee } = await RawWampClient.joined(b.ws);
+    await using _callee = callee;
+    callee.send([64, 1, {}, "com.test.order"]);
+    assertEquals((await callee.next())[0], 65);
+    await using a = await startClusterNode(config);
+    const [conn, hello] = await within(dialled, "node A dials B");
+    // the first frame: B's token and A's member id
+    assertEquals(hello, `${announced.token} ${a.member}`);
+    await using caller = await autobahnConnect(a.ws);
+    await callees(caller, "com.test.order", 1);
+
+    const n = 5;
+    const calls = Array.from(
+      { length: n },
+      (_, i) => caller.session.call("com.test.order", [i]),
+    );
+    // Refused once A has sent the calls (or has given up waiting already).
+    await caller.session.call("wamp.session.count");
+    conn.close();
+    for (let i = 0; i < n; i++) {
+      const [type, request, , , args] = await callee.next();
+      assertEquals([type, args], [68, [i]]);
+      callee.send([70, request, {}, [`got ${i}`]]);
+    }
+    assertEquals(
+      await within(Promise.all(calls), "every call is answered"),
+      Array.from({ length: n }, (_, i) => `got ${i}`),
+    );
+    await shownAs(a, b, "NATS");
+  } finally {
+    standIn.close();
+  }
 });
 
 for (const { hostLinks: on, label } of HOST_LINK_MODES) {
