@@ -376,27 +376,44 @@ Deno.test("cluster host links: a member whose socket cannot be reached gets its 
   assert(ba.inbox >= n && ba.inbox < n + 20, `B to A: ${ba.inbox}`);
 });
 
+/**
+ * A listener in place of a member's socket at `path` (removed first): it
+ * takes the first connection's first frame and never answers.
+ */
+async function standInFor(path: string): Promise<
+  Disposable & {
+    /** The first connection and its first frame. */
+    readonly dialled: Promise<readonly [Deno.Conn, string]>;
+  }
+> {
+  await Deno.remove(path);
+  const listener = Deno.listen({ transport: "unix", path });
+  const dialled = listener.accept().then(async (conn) =>
+    [conn, new TextDecoder().decode(await readFrame(conn))] as const
+  );
+  dialled.catch(() => {}); // the test may end before anyone dials
+  return {
+    dialled,
+    [Symbol.dispose]: () => listener.close(),
+  };
+}
+
 Deno.test("cluster host links: records waiting for a link that is then refused go through NATS in order", async () => {
   await using nats = await startNats();
   await using tap = await ClusterTap.open(nats.url);
   const config = clusterConfig(nats.url);
   await using b = await startClusterNode(config);
   const announced = await announcedLink(tap, b.member);
-  // A listener in place of B's that takes the token and answers nothing
-  // until the test closes the connection (as a member refusing it would).
-  await Deno.remove(announced.path);
-  const standIn = Deno.listen({ transport: "unix", path: announced.path });
-  const dialled = standIn.accept().then(async (conn) =>
-    [conn, new TextDecoder().decode(await readFrame(conn))] as const
-  );
-  dialled.catch(() => {}); // awaited below; the listener may close first
-  try {
+  // Takes the token and answers nothing until the test closes the
+  // connection (as a member refusing it would).
+  using standIn = await standInFor(announced.path);
+  {
     const { client: callee } = await RawWampClient.joined(b.ws);
     await using _callee = callee;
     callee.send([64, 1, {}, "com.test.order"]);
     assertEquals((await callee.next())[0], 65);
     await using a = await startClusterNode(config);
-    const [conn, hello] = await within(dialled, "node A dials B");
+    const [conn, hello] = await within(standIn.dialled, "node A dials B");
     // the first frame: B's token and A's member id
     assertEquals(hello, `${announced.token} ${a.member}`);
     await using caller = await autobahnConnect(a.ws);
@@ -420,9 +437,42 @@ Deno.test("cluster host links: records waiting for a link that is then refused g
       Array.from({ length: n }, (_, i) => `got ${i}`),
     );
     await shownAs(a, b, "NATS");
-  } finally {
-    standIn.close();
   }
+});
+
+Deno.test({
+  name:
+    "cluster host links: an event waiting for a link still being opened when its member stops reaches the subscriber",
+  // Fails today: HostLinks.close() forgets the queue of a link still in
+  // its handshake (and #fail() drops it once closed) instead of sending it
+  // through NATS, so an acknowledged event is lost. Reported to the lead.
+  ignore: true,
+}, async () => {
+  await using nats = await startNats();
+  await using tap = await ClusterTap.open(nats.url);
+  const config = clusterConfig(nats.url);
+  await using b = await startClusterNode(config);
+  // B's socket never answers: A's link to B stays in its handshake.
+  using standIn = await standInFor((await announcedLink(tap, b.member)).path);
+  await using sub = await autobahnConnect(b.ws);
+  const events = nextCall<[unknown[]]>();
+  await sub.session.subscribe("com.test.last", (a: unknown[]) => events.fn(a));
+  await using a = await startClusterNode(config);
+  await within(standIn.dialled, "node A dials B");
+  await using pub = await autobahnConnect(a.ws);
+  await subscribers(pub, "com.test.last", "exact", 1);
+  await pub.session.publish("com.test.last", ["sent before the stop"], {}, {
+    acknowledge: true,
+  });
+  a.cli.kill("SIGTERM");
+  assertEquals((await a.cli.status).code, 0);
+  // A's goodbye came after everything A sent through NATS.
+  await b.cli.waitForLine(new RegExp(`member ${a.member} .* left`));
+  await using local = await autobahnConnect(b.ws);
+  await local.session.publish("com.test.last", ["published after"], {}, {
+    acknowledge: true,
+  });
+  assertEquals((await events.next())[0], ["sent before the stop"]);
 });
 
 for (const { hostLinks: on, label } of HOST_LINK_MODES) {
