@@ -1,11 +1,13 @@
 /**
- * Host links over the wire (`controller.cluster.host_links`): two node
+ * Host links over the wire (`controller.cluster.host_links`): node
  * processes on this host, a real nats-server and autobahn-js clients.
  * Calls, results and events between the members take their Unix socket
  * (nats-server's own counters show they did not pass through NATS), and
- * NATS when either member has `host_links: false`; a connection to a
- * member's socket without its token is refused; a member that stops
- * cleanly delivers the results it had before its goodbye.
+ * NATS when either member has `host_links: false`, when a member's socket
+ * cannot be reached, or once a link is refused (in order); nodeinfo and
+ * the metrics say which; a connection to a member's socket without its
+ * token is refused; a member that stops cleanly delivers the results it
+ * had before its goodbye.
  */
 import { dirname } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
@@ -152,17 +154,19 @@ async function traffic(
 }
 
 const CALLS = 200;
+/** A `/metrics` path for the test nodes. */
+const METRICS = { metrics: { type: "metrics" } };
 
 Deno.test("cluster host links: calls, results and events between two members on one host bypass NATS", async () => {
   const { nats, inMsgs } = await monitoredNats();
   await using _nats = nats;
   await using tap = await ClusterTap.open(nats.url);
-  const config = clusterConfig(nats.url);
+  const config = clusterConfig(nats.url, { paths: METRICS });
   await using a = await startClusterNode(config);
   await using b = await startClusterNode(config);
   await acquainted(a, b);
-  await shownAs(a, b, "host link");
-  await shownAs(b, a, "host link");
+  await shownAs(a, b, "host link", true);
+  await shownAs(b, a, "host link", true);
 
   const seen = await traffic(a, b, CALLS, tap, inMsgs);
   // 600 records went from member to member; NATS carried none of them,
@@ -178,14 +182,17 @@ Deno.test("cluster host links: with host_links false on both members, calls, res
   const { nats, inMsgs } = await monitoredNats();
   await using _nats = nats;
   await using tap = await ClusterTap.open(nats.url);
-  const config = clusterConfig(nats.url, hostLinks(false));
+  const config = clusterConfig(nats.url, {
+    ...hostLinks(false),
+    paths: METRICS,
+  });
   await using a = await startClusterNode(config);
   await using b = await startClusterNode(config);
   await acquainted(a, b);
   // no socket is announced
   assertEquals((await tap.heartbeat(b.member)).link, undefined);
-  await shownAs(a, b, "NATS");
-  await shownAs(b, a, "NATS");
+  await shownAs(a, b, "NATS", true);
+  await shownAs(b, a, "NATS", true);
 
   const seen = await traffic(a, b, CALLS, tap, inMsgs);
   assert(seen.inbox >= 3 * CALLS, `${seen.inbox} inbox messages through NATS`);
@@ -531,14 +538,29 @@ async function recordsGoBy(url: string): Promise<Map<string, string>> {
   return new Map(rows.slice(1).map((row) => [row[0]!, row[column]!]));
 }
 
-/** Waits until `node`'s nodeinfo says records to `other` go by `by`. */
+/**
+ * Waits until `node`'s nodeinfo says records to `other` go by `by`; with
+ * `metrics` (the node has {@link METRICS}), so must its
+ * `crossbar_cluster_members` metric (label `host_link`).
+ */
 async function shownAs(
   node: ClusterProcess,
   other: ClusterProcess,
   by: "host link" | "NATS",
+  metrics = false,
 ): Promise<void> {
   await eventually(
     async () => (await recordsGoBy(node.url)).get(other.member) === by,
     `nodeinfo of ${node.member}: records to ${other.member} go by ${by}`,
+  );
+  if (!metrics) return;
+  const line = (await (await fetch(`${node.url}/metrics`)).text()).split("\n")
+    .find((l) =>
+      l.startsWith("crossbar_cluster_members{") &&
+      l.includes(`member="${other.member}"`)
+    );
+  assert(
+    line?.includes(`host_link="${by === "host link"}"`),
+    `metrics of ${node.member}: ${line}`,
   );
 }
