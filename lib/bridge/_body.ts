@@ -4,6 +4,7 @@
  * `Content-Length`.
  */
 import { BridgeHttpError } from "./_errors.ts";
+import { concatBytes } from "../bytes/concat.ts";
 
 /**
  * Reads the whole body.
@@ -48,7 +49,7 @@ export async function readLimitedBody(
       `Body length (${total}) differs from the Content-Length header (${declared})`,
     );
   }
-  return concat(chunks, total);
+  return chunks.length === 1 ? chunks[0]! : concatBytes(chunks, total);
 }
 
 function parseContentLength(value: string | null): number | undefined {
@@ -70,15 +71,4 @@ function tooLarge(length: number, limit: number): BridgeHttpError {
     413,
     `Request too long: ${length} bytes or more, the limit is ${limit}`,
   );
-}
-
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const body = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return body;
 }

@@ -20,6 +20,7 @@
  * @module
  */
 import type { Logger } from "../log/mod.ts";
+import { concatBytes } from "../bytes/concat.ts";
 
 /** Largest frame accepted from a link (bytes). */
 const MAX_FRAME = 64 * 1024 * 1024;
@@ -80,20 +81,6 @@ function framed(batches: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** One array holding `parts`. */
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
 /** Writes all of `data` to `conn`. */
 async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {
   let at = 0;
@@ -127,7 +114,7 @@ async function* frames(conn: Deno.Conn): AsyncGenerator<Uint8Array> {
     if (n === null) return;
     buffer = buffer.length === 0
       ? chunk.slice(0, n)
-      : concat([buffer, chunk.subarray(0, n)]);
+      : concatBytes([buffer, chunk.subarray(0, n)]);
     let at = 0;
     while (buffer.length - at >= 4) {
       const length = new DataView(buffer.buffer, buffer.byteOffset + at)

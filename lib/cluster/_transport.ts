@@ -30,6 +30,7 @@ import {
   type Transport,
 } from "@nats-io/transport-node";
 import { NodeTransport } from "@nats-io/transport-node/lib/node_transport.js";
+import { concatBytes } from "../bytes/concat.ts";
 
 const READ_SIZE = 64 * 1024;
 /** How long a close waits for queued bytes to be written (ms). */
@@ -45,19 +46,6 @@ class TlsNeeded extends Error {
 /** Whether `options` asks for TLS settings only the Node transport has. */
 function wantsNodeTls(options: ConnectionOptions): boolean {
   return typeof options.tls === "object" && options.tls !== null;
-}
-
-/** Bytes of `frames` in one array. */
-function concat(frames: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const frame of frames) length += frame.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const frame of frames) {
-    out.set(frame, at);
-    at += frame.length;
-  }
-  return out;
 }
 
 /**
@@ -142,7 +130,7 @@ export class DenoTransport implements Transport {
         throw new errors.ConnectionError("the server closed the connection");
       }
       this.#chunks.push(buffer.slice(0, n));
-      const line = extractProtocolMessage(concat(this.#chunks));
+      const line = extractProtocolMessage(concatBytes(this.#chunks));
       if (line === "") continue;
       const match = INFO.exec(line);
       if (match === null) {
@@ -196,7 +184,7 @@ export class DenoTransport implements Transport {
       while (this.#queue.length > 0) {
         const frames = this.#queue;
         this.#queue = [];
-        const data = frames.length === 1 ? frames[0]! : concat(frames);
+        const data = frames.length === 1 ? frames[0]! : concatBytes(frames);
         let at = 0;
         while (at < data.length) at += await conn.write(data.subarray(at));
       }

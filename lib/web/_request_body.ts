@@ -22,6 +22,7 @@
  * @module
  */
 import type { PathService, ServeContext } from "./path_service.ts";
+import { concatBytes } from "../bytes/concat.ts";
 
 /** Bytes read before the service sees the request. */
 export const PREREAD_BYTES = 64 * 1024;
@@ -100,7 +101,10 @@ export async function guardBody(
   if (done) {
     clock.stop();
     return {
-      request: new Request(request.url, { ...init, body: join(chunks, size) }),
+      request: new Request(request.url, {
+        ...init,
+        body: concatBytes(chunks, size),
+      }),
       failure: () => undefined,
     };
   }
@@ -203,16 +207,6 @@ class BodyClock {
       } s (at most ${timeout} s without data, and at least ${minRate} bytes/s)`,
     );
   }
-}
-
-function join(chunks: Uint8Array[], size: number): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }
 
 function describe(error: unknown): string {

@@ -45,6 +45,7 @@ import {
   FramingError,
   writeHeader,
 } from "./framing.ts";
+import { concatBytes } from "../../bytes/concat.ts";
 
 /** The stream a RawSocket runs on (a `Deno.Conn` fits). */
 export interface RawSocketConn {
@@ -471,7 +472,7 @@ export class RawSocketTransport implements Transport {
       while (this.#queue.length > 0 && !this.#closed) {
         const parts = this.#queue;
         this.#queue = [];
-        const data = parts.length === 1 ? parts[0]! : concat(parts);
+        const data = parts.length === 1 ? parts[0]! : concatBytes(parts);
         await writeAll(this.#conn, data);
         this.#queued -= data.length;
       }
@@ -503,16 +504,4 @@ function decodeText(payload: Uint8Array): string {
   } catch {
     throw new Error("Cannot decode json frame: the payload is not valid UTF-8");
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { concatBytes } from "../../bytes/concat.ts";
 
 /** A parsed CGI response head plus the rest of stdout. */
 export interface CgiHead {
@@ -55,7 +56,7 @@ export async function readCgiHead(
         buffer.length === 0 ? "no output" : "output ended inside the head",
       );
     }
-    buffer = concat(buffer, value);
+    buffer = concatBytes([buffer, value]);
   }
   const text = new TextDecoder("latin1").decode(buffer.subarray(0, end.head));
   let head: Omit<CgiHead, "body">;
@@ -116,13 +117,6 @@ function findBlankLine(
 
 function lineEnd(bytes: Uint8Array, lf: number): number {
   return lf > 0 && bytes[lf - 1] === 0x0d ? lf - 1 : lf;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 function prepend(
