@@ -14,6 +14,7 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { freePort } from "../../lib/cluster/nats_server.ts";
 import { pack, unpack } from "../../lib/cluster/_wire.ts";
+import { concatBytes } from "../../lib/bytes/concat.ts";
 import {
   autobahnConnect,
   callees,
@@ -228,17 +229,6 @@ function frame(payload: Uint8Array | string): Uint8Array {
   return out;
 }
 
-/** `parts` one after the other. */
-function joined(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
 /** The payload of the next frame on `conn`. */
 async function readFrame(conn: Deno.Conn): Promise<Uint8Array> {
   const chunk = new Uint8Array(256);
@@ -250,7 +240,7 @@ async function readFrame(conn: Deno.Conn): Promise<Uint8Array> {
   while (bytes.length < end()) {
     const n = await conn.read(chunk);
     if (n === null) throw new Error("the connection closed inside a frame");
-    bytes = joined(bytes, chunk.subarray(0, n));
+    bytes = concatBytes([bytes, chunk.subarray(0, n)]);
   }
   return bytes.subarray(4, end());
 }
@@ -298,11 +288,11 @@ Deno.test("cluster host links: a connection without the member's token is refuse
       transport: "unix",
       path: announced.path,
     });
-    await conn.write(joined(
+    await conn.write(concatBytes([
       frame(`${announced.token} ${"f".repeat(16)}`),
       frame(new Uint8Array([0xc1])),
       event("with the token"),
-    ));
+    ]));
     // the member accepts the token with one byte, 1
     const answer = new Uint8Array(2);
     assertEquals(await conn.read(answer), 1);
@@ -318,10 +308,10 @@ Deno.test("cluster host links: a connection without the member's token is refuse
       path: announced.path,
     });
     const wrong = announced.token.replace(/^./, (c) => c === "0" ? "1" : "0");
-    await conn.write(joined(
+    await conn.write(concatBytes([
       frame(`${wrong} ${a.member}`),
       event("wrong token"),
-    ));
+    ]));
     await closedByPeer(conn);
     await b.cli.waitForLine(
       /\bwarn\b.*Cluster: refused a host link connection with a wrong token/,
@@ -333,7 +323,7 @@ Deno.test("cluster host links: a connection without the member's token is refuse
       transport: "unix",
       path: announced.path,
     });
-    await conn.write(joined(first, event("no token")));
+    await conn.write(concatBytes([first, event("no token")]));
     await closedByPeer(conn);
   }
   await eventually(
