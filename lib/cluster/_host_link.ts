@@ -81,6 +81,31 @@ function framed(batches: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
+const DIR_PREFIX = "crossbar-cluster-";
+
+/**
+ * Removes the socket directories in `tmp` left by members that were
+ * killed (named `crossbar-cluster-<pid>-…`: their process is gone). Needs
+ * `/proc` (Linux); elsewhere nothing is removed.
+ */
+async function removeStale(tmp: string): Promise<void> {
+  try {
+    await Deno.stat("/proc/self");
+  } catch {
+    return;
+  }
+  for await (const entry of Deno.readDir(tmp)) {
+    if (!entry.isDirectory || !entry.name.startsWith(DIR_PREFIX)) continue;
+    const pid = Number(entry.name.slice(DIR_PREFIX.length).split("-")[0]);
+    if (!Number.isInteger(pid) || pid <= 0) continue;
+    const alive = await Deno.stat(`/proc/${pid}`).then(() => true, () => false);
+    if (!alive) {
+      await Deno.remove(`${tmp}/${entry.name}`, { recursive: true })
+        .catch(() => {});
+    }
+  }
+}
+
 /** Writes all of `data` to `conn`. */
 async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {
   let at = 0;
@@ -164,8 +189,9 @@ export class HostLinks {
    * to the temporary directory.
    */
   static async open(options: HostLinkOptions): Promise<HostLinks> {
-    const dir = await Deno.makeTempDir({ prefix: "crossbar-cluster-" });
+    const dir = await Deno.makeTempDir({ prefix: `${DIR_PREFIX}${Deno.pid}-` });
     await Deno.chmod(dir, 0o700);
+    removeStale(dir.slice(0, dir.lastIndexOf("/"))).catch(() => {});
     const listener = Deno.listen({
       transport: "unix",
       path: `${dir}/member.sock`,
@@ -259,6 +285,10 @@ export class HostLinks {
       new Promise((resolve) => timer = setTimeout(resolve, limit)),
     ]);
     clearTimeout(timer);
+    for (const [id, link] of this.#links) {
+      // Still dialling: what waits for the link goes through NATS.
+      if (link.conn === undefined) this.#fail(id, link, new Error("closing"));
+    }
     for (const id of [...this.#links.keys()]) this.forget(id);
     for (const conn of this.#accepted.keys()) {
       try {
@@ -335,12 +365,13 @@ export class HostLinks {
     try {
       link.conn?.close();
     } catch { /* already closed */ }
-    if (this.#closed) return;
-    this.#options.logger.debug(
-      `Cluster: no host link to member ${id} (${
-        (error as Error).message
-      }); its records go through NATS`,
-    );
+    if (!this.#closed) {
+      this.#options.logger.debug(
+        `Cluster: no host link to member ${id} (${
+          (error as Error).message
+        }); its records go through NATS`,
+      );
+    }
     // Queued batches never left: they go in order.
     for (const batch of link.queue.splice(0)) this.#options.viaNats(id, batch);
   }
@@ -356,6 +387,12 @@ export class HostLinks {
   async #serve(conn: Deno.UnixConn): Promise<void> {
     this.#accepted.set(conn, undefined);
     let from: string | undefined;
+    // A connection that does not present a token in time is closed.
+    const handshake = setTimeout(() => {
+      try {
+        conn.close();
+      } catch { /* already closed */ }
+    }, HANDSHAKE_MS);
     try {
       for await (const data of frames(conn)) {
         if (from === undefined) {
@@ -367,6 +404,7 @@ export class HostLinks {
             break;
           }
           from = id;
+          clearTimeout(handshake);
           this.#accepted.set(conn, id);
           await writeAll(conn, new Uint8Array([ACCEPTED]));
           continue;
@@ -382,6 +420,7 @@ export class HostLinks {
         );
       }
     } finally {
+      clearTimeout(handshake);
       this.#accepted.delete(conn);
       try {
         conn.close();

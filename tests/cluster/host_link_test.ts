@@ -7,7 +7,9 @@
  * cannot be reached, or once a link is refused (in order); nodeinfo and
  * the metrics say which; a connection to a member's socket without its
  * token is refused; a member that stops cleanly delivers the results it
- * had before its goodbye.
+ * had before its goodbye; what waits for a link still opening when its
+ * member stops goes through NATS; a killed member's socket directory is
+ * removed by the next member to start.
  */
 import { dirname } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
@@ -440,10 +442,6 @@ Deno.test("cluster host links: records waiting for a link that is then refused g
 Deno.test({
   name:
     "cluster host links: an event waiting for a link still being opened when its member stops reaches the subscriber",
-  // Fails today: HostLinks.close() forgets the queue of a link still in
-  // its handshake (and #fail() drops it once closed) instead of sending it
-  // through NATS, so an acknowledged event is lost. Reported to the lead.
-  ignore: true,
 }, async () => {
   await using nats = await startNats();
   await using tap = await ClusterTap.open(nats.url);
@@ -554,3 +552,20 @@ async function shownAs(
     `metrics of ${node.member}: ${line}`,
   );
 }
+
+Deno.test("cluster host links: the socket directory of a member killed with SIGKILL is removed by the next member to start", async () => {
+  await using nats = await startNats();
+  await using tap = await ClusterTap.open(nats.url);
+  const config = clusterConfig(nats.url);
+  await using a = await startClusterNode(config);
+  const dir = dirname((await announcedLink(tap, a.member)).path);
+  a.cli.kill("SIGKILL");
+  await a.cli.status;
+  // Nobody cleaned up: the process had no chance to.
+  assert((await Deno.stat(dir)).isDirectory);
+  await using _b = await startClusterNode(config);
+  await eventually(
+    () => Deno.stat(dir).then(() => false, () => true),
+    "the dead member's socket directory is removed",
+  );
+});
