@@ -11,6 +11,8 @@ import {
   clusterConfig,
   errorUri,
   FAILURE_TIMEOUT_MS,
+  HOST_LINK_MODES,
+  hostLinks,
   nextCall,
   startClusterNode,
   startNats,
@@ -20,59 +22,61 @@ import {
 // deno-lint-ignore no-explicit-any -- autobahn-js ships no types
 type Handler = (args: any[], kwargs: any, details: any) => unknown;
 
-Deno.test("cluster: calls in flight to a node killed with SIGKILL fail with wamp.error.canceled", async () => {
-  await using nats = await startNats();
-  const config = clusterConfig(nats.url);
-  await using a = await startClusterNode(config);
-  await using c = await startClusterNode(config);
-  const b = await startClusterNode(config);
-  await using _b = b;
-  const callee = await autobahnConnect(b.ws);
-  const invoked = nextCall<[]>();
-  await callee.session.register(
-    "com.test.hang",
-    (() => {
-      invoked.fn();
-      return new Promise(() => {});
-    }) as Handler,
-  );
-  await callee.session.register("com.test.gone", () => "B");
-  await using callerA = await autobahnConnect(a.ws);
-  await using callerC = await autobahnConnect(c.ws);
-  await callees(callerA, "com.test.hang", 1);
-  await callees(callerC, "com.test.hang", 1);
-  const left = nextCall<[number]>();
-  await callerA.session.subscribe(
-    "wamp.session.on_leave",
-    ([id]: [number]) => left.fn(id),
-  );
+for (const { hostLinks: on, label } of HOST_LINK_MODES) {
+  Deno.test(`cluster (${label}): calls in flight to a node killed with SIGKILL fail with wamp.error.canceled`, async () => {
+    await using nats = await startNats();
+    const config = clusterConfig(nats.url, hostLinks(on));
+    await using a = await startClusterNode(config);
+    await using c = await startClusterNode(config);
+    const b = await startClusterNode(config);
+    await using _b = b;
+    const callee = await autobahnConnect(b.ws);
+    const invoked = nextCall<[]>();
+    await callee.session.register(
+      "com.test.hang",
+      (() => {
+        invoked.fn();
+        return new Promise(() => {});
+      }) as Handler,
+    );
+    await callee.session.register("com.test.gone", () => "B");
+    await using callerA = await autobahnConnect(a.ws);
+    await using callerC = await autobahnConnect(c.ws);
+    await callees(callerA, "com.test.hang", 1);
+    await callees(callerC, "com.test.hang", 1);
+    const left = nextCall<[number]>();
+    await callerA.session.subscribe(
+      "wamp.session.on_leave",
+      ([id]: [number]) => left.fn(id),
+    );
 
-  const calls = [
-    ...Array.from({ length: 3 }, () => callerA.session.call("com.test.hang")),
-    ...Array.from({ length: 3 }, () => callerC.session.call("com.test.hang")),
-  ].map((p) => p.then(() => "resolved", (e: unknown) => errorUri(e)));
-  for (let i = 0; i < 6; i++) await invoked.next();
-  const calleeId = callee.session.id;
-  const killedAt = performance.now();
-  b.cli.kill("SIGKILL");
-  const outcomes = await within(
-    Promise.all(calls),
-    "every caller gets an error",
-    FAILURE_TIMEOUT_MS * 5,
-  );
-  const took = performance.now() - killedAt;
-  assertEquals(outcomes, Array(6).fill("wamp.error.canceled"));
-  assert(took < FAILURE_TIMEOUT_MS * 5, `detected after ${took} ms`);
-  // its registrations are gone cluster-wide, with meta events
-  const [gone] = await left.next();
-  assertEquals(gone, calleeId);
-  await callees(callerA, "com.test.gone", 0);
-  const missing = await callerC.session.call("com.test.gone").then(
-    () => undefined,
-    (e: unknown) => errorUri(e),
-  );
-  assertEquals(missing, "wamp.error.no_such_procedure");
-});
+    const calls = [
+      ...Array.from({ length: 3 }, () => callerA.session.call("com.test.hang")),
+      ...Array.from({ length: 3 }, () => callerC.session.call("com.test.hang")),
+    ].map((p) => p.then(() => "resolved", (e: unknown) => errorUri(e)));
+    for (let i = 0; i < 6; i++) await invoked.next();
+    const calleeId = callee.session.id;
+    const killedAt = performance.now();
+    b.cli.kill("SIGKILL");
+    const outcomes = await within(
+      Promise.all(calls),
+      "every caller gets an error",
+      FAILURE_TIMEOUT_MS * 5,
+    );
+    const took = performance.now() - killedAt;
+    assertEquals(outcomes, Array(6).fill("wamp.error.canceled"));
+    assert(took < FAILURE_TIMEOUT_MS * 5, `detected after ${took} ms`);
+    // its registrations are gone cluster-wide, with meta events
+    const [gone] = await left.next();
+    assertEquals(gone, calleeId);
+    await callees(callerA, "com.test.gone", 0);
+    const missing = await callerC.session.call("com.test.gone").then(
+      () => undefined,
+      (e: unknown) => errorUri(e),
+    );
+    assertEquals(missing, "wamp.error.no_such_procedure");
+  });
+}
 
 Deno.test("cluster: a NATS outage keeps local routing, fails cross-node calls fast and resynchronises without duplicates", async () => {
   const first = await startNats();
