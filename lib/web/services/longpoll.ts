@@ -33,6 +33,7 @@ import type { Logger } from "../../log/logger.ts";
 import type { PathService, ServeContext } from "../path_service.ts";
 import type { WebSocketRouter } from "./websocket_service.ts";
 import { LongPollTransport } from "./_longpoll_transport.ts";
+import { concatBytes } from "../../bytes/concat.ts";
 
 /** The validated config of a `longpoll` path. */
 export type LongPollServiceConfig = Extract<
@@ -377,11 +378,5 @@ async function readBody(
     if (length > limit) return undefined;
     chunks.push(chunk);
   }
-  const body = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return body;
+  return concatBytes(chunks, length);
 }
