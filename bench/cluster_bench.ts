@@ -82,7 +82,11 @@ async function wampRows(): Promise<void> {
   const b = await startNode(nodeConfig(cluster, paths), {
     ready: /Joined cluster/,
   });
-  const viaNats = { name: "bench-nats", nats: cluster.nats, host_links: false };
+  const viaNats = {
+    name: "bench-nats",
+    nats: cluster.nats,
+    "host_links": false,
+  };
   const c = await startNode(nodeConfig(viaNats, paths), {
     ready: /Joined cluster/,
   });
