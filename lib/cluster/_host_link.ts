@@ -46,8 +46,8 @@ export interface HostLinkAddress {
 export interface HostLinkOptions {
   /** This member's id (sent when dialling). */
   readonly self: string;
-  /** Handles one batch received from member `from`. */
-  readonly receive: (from: string, data: Uint8Array) => void;
+  /** Handles one batch received from another member. */
+  readonly receive: (data: Uint8Array) => void;
   /** Sends a batch through NATS (no link, or the link failed). */
   readonly viaNats: (node: string, data: Uint8Array) => void;
   /** Where failures are logged. */
@@ -59,9 +59,8 @@ interface Link {
   conn?: Deno.UnixConn;
   /** Batches waiting for the connection or the current write. */
   queue: Uint8Array[];
-  writing: boolean;
   /** The current write loop, while one runs. */
-  drained?: Promise<void>;
+  drained: Promise<void> | undefined;
   /** The link failed or never opened: NATS from now on. */
   failed: boolean;
 }
@@ -164,7 +163,6 @@ export class HostLinks {
   /** Open inbound connections, by member id once it is known. */
   readonly #accepted = new Map<Deno.Conn, string | undefined>();
   readonly #inboundEnded = new Map<string, () => void>();
-  readonly #addresses = new Map<string, HostLinkAddress>();
   /** This member's address, for its heartbeat. */
   readonly address: HostLinkAddress;
   #closed = false;
@@ -212,8 +210,7 @@ export class HostLinks {
       typeof address.token !== "string" ||
       address.host !== this.address.host
     ) return;
-    if (this.#addresses.get(id)?.path === address.path) return;
-    this.#addresses.set(id, address);
+    if (this.#links.has(id)) return;
     this.#dial(id, address);
   }
 
@@ -228,14 +225,13 @@ export class HostLinks {
       return;
     }
     link.queue.push(data);
-    if (link.conn !== undefined && !link.writing) {
+    if (link.conn !== undefined && link.drained === undefined) {
       link.drained = this.#drain(node, link);
     }
   }
 
   /** Member `id` is gone: its link closes. */
   forget(id: string): void {
-    this.#addresses.delete(id);
     const link = this.#links.get(id);
     this.#links.delete(id);
     try {
@@ -302,10 +298,7 @@ export class HostLinks {
   }
 
   async #dial(id: string, address: HostLinkAddress): Promise<void> {
-    const link: Link = { queue: [], writing: false, failed: false };
-    try {
-      this.#links.get(id)?.conn?.close();
-    } catch { /* already closed */ }
+    const link: Link = { queue: [], drained: undefined, failed: false };
     this.#links.set(id, link);
     let conn: Deno.UnixConn | undefined;
     try {
@@ -343,18 +336,18 @@ export class HostLinks {
     this.#fail(id, link, new Error(reason));
   }
 
+  /** Writes the queue until it stays empty (`drained` is set meanwhile). */
   async #drain(id: string, link: Link): Promise<void> {
-    link.writing = true;
     try {
       while (link.queue.length > 0) {
         const data = framed(link.queue);
         link.queue = [];
         await writeAll(link.conn!, data);
       }
-      link.writing = false;
     } catch (error) {
-      link.writing = false;
       this.#fail(id, link, error);
+    } finally {
+      link.drained = undefined;
     }
   }
 
@@ -409,7 +402,7 @@ export class HostLinks {
           await writeAll(conn, new Uint8Array([ACCEPTED]));
           continue;
         }
-        this.#options.receive(from, data);
+        this.#options.receive(data);
       }
     } catch (error) {
       if (!this.#closed) {

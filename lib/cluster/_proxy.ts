@@ -5,7 +5,7 @@
  * filters, retention, invocation policies, progressive results and cancel
  * modes work exactly as for local peers. Authorization already happened
  * where the real session lives, so a stand-in is allowed everything; what
- * the router sends it goes back over NATS.
+ * the router sends it goes back to its member (through NATS or a host link).
  *
  * @module
  */
@@ -34,8 +34,9 @@ const PROXY_ROLES: readonly [Role, Role] = [
 ];
 
 /**
- * Marks stand-ins. A brand, not a WeakSet: one stand-in per remote call is
- * made and dropped, and weak-set entries cost the garbage collector.
+ * Marks stand-ins. A brand, not a WeakSet: stand-ins come and go with
+ * remote sessions and publishers, and weak-set entries cost the garbage
+ * collector.
  */
 const PROXY: unique symbol = Symbol("cluster proxy");
 

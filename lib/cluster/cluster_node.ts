@@ -102,13 +102,12 @@ export async function joinCluster(
     onState: (up) => holder.node?.connectionChanged(up),
     ...(options.cbdir !== undefined && { cbdir: options.cbdir }),
   });
-  const records: { receive?: (data: Uint8Array) => void } = {};
   let hostLinks: HostLinks | undefined;
   if (options.hostLinks) {
     const inbox = subjects(options.name).inbox;
     hostLinks = await HostLinks.open({
       self: id,
-      receive: (_from, data) => records.receive?.(data),
+      receive: (data) => holder.node?.receive(data),
       viaNats: (node, data) => {
         if (link.connected) link.nc.publish(inbox(node), data);
       },
@@ -123,7 +122,6 @@ export async function joinCluster(
     });
   }
   const node = new Member_(id, options, link, hostLinks);
-  records.receive = (data) => node.receive(data);
   holder.node = node;
   node.start();
   await node.catchUp();
