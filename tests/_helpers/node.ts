@@ -62,6 +62,34 @@ export interface CliProcess extends AsyncDisposable {
   readonly status: Promise<Deno.CommandStatus>;
 }
 
+/** What a finished `main.ts` run printed. */
+export interface CliOutput {
+  /** Exit code. */
+  readonly code: number;
+  /** Standard output. */
+  readonly stdout: string;
+  /** Standard error. */
+  readonly stderr: string;
+}
+
+/** Runs `main.ts` with `args` to the end and collects its output. */
+export async function runCli(
+  args: string[],
+  cwd = REPO_ROOT,
+): Promise<CliOutput> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", resolve(REPO_ROOT, "main.ts"), ...args],
+    cwd,
+    env: { NO_COLOR: "1" },
+  }).output();
+  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+  return {
+    code: output.code,
+    stdout: decode(output.stdout),
+    stderr: decode(output.stderr),
+  };
+}
+
 /** Runs `main.ts` with `args` as a child process, reading its stderr. */
 export function spawnCli(args: string[], cwd = REPO_ROOT): CliProcess {
   const child = new Deno.Command(Deno.execPath(), {

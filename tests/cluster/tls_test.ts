@@ -6,7 +6,7 @@
  */
 import { resolve } from "node:path";
 import { assert, assertEquals, assertRejects } from "../_helpers/assert.ts";
-import { REPO_ROOT, spawnCli } from "../_helpers/node.ts";
+import { runCli, spawnCli } from "../_helpers/node.ts";
 import { makeCertificates, makeClientCertificate } from "../_helpers/tls.ts";
 import {
   computeReadGrant,
@@ -173,20 +173,7 @@ Deno.test("check names a NATS TLS file that cannot be read", async () => {
     tlsConfig("tls://127.0.0.1:4222", TLS),
     { "nats/ca.pem": "x", "nats/node.pem": "x" },
   );
-  const { code, stdout } = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      resolve(REPO_ROOT, "main.ts"),
-      "check",
-      "--cbdir",
-      dir.path,
-    ],
-    stdout: "piped",
-    stderr: "null",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const text = new TextDecoder().decode(stdout);
+  const { code, stdout: text } = await runCli(["check", "--cbdir", dir.path]);
   assertEquals(code, 1, text);
   assert(
     text.includes(

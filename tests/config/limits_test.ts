@@ -8,29 +8,15 @@ import {
   assertEquals,
   assertStringIncludes,
 } from "../_helpers/assert.ts";
-import { REPO_ROOT } from "../_helpers/node.ts";
+import { runCli } from "../_helpers/node.ts";
 import { validateConfig } from "../../lib/config/mod.ts";
 
 async function check(configText: string) {
   const dir = await Deno.makeTempDir();
   try {
     await Deno.writeTextFile(resolve(dir, "config.json"), configText);
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        resolve(REPO_ROOT, "main.ts"),
-        "check",
-        "--cbdir",
-        dir,
-      ],
-      env: { NO_COLOR: "1" },
-    }).output();
-    const decode = (b: Uint8Array) => new TextDecoder().decode(b);
-    return {
-      code: output.code,
-      text: decode(output.stdout) + decode(output.stderr),
-    };
+    const { code, stdout, stderr } = await runCli(["check", "--cbdir", dir]);
+    return { code, text: stdout + stderr };
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

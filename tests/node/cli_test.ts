@@ -5,21 +5,7 @@ import {
   assertMatch,
   assertStringIncludes,
 } from "../_helpers/assert.ts";
-import { freePort, REPO_ROOT, spawnCli } from "../_helpers/node.ts";
-
-async function run(args: string[], cwd = REPO_ROOT) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", resolve(REPO_ROOT, "main.ts"), ...args],
-    cwd,
-    env: { NO_COLOR: "1" },
-  }).output();
-  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
-  return {
-    code: output.code,
-    stdout: decode(output.stdout),
-    stderr: decode(output.stderr),
-  };
-}
+import { freePort, REPO_ROOT, runCli, spawnCli } from "../_helpers/node.ts";
 
 async function withTmpDir(fn: (dir: string) => Promise<void>) {
   const dir = await Deno.makeTempDir();
@@ -31,20 +17,20 @@ async function withTmpDir(fn: (dir: string) => Promise<void>) {
 }
 
 Deno.test("main.ts version prints the node and Deno versions", async () => {
-  const { code, stdout } = await run(["version"]);
+  const { code, stdout } = await runCli(["version"]);
   assertEquals(code, 0);
   assertMatch(stdout, /^crossbar-deno \d+\.\d+\.\d+\ndeno 2\./);
 });
 
 Deno.test("main.ts rejects an unknown command with exit code 2", async () => {
-  const { code, stderr } = await run(["frobnicate"]);
+  const { code, stderr } = await runCli(["frobnicate"]);
   assertEquals(code, 2);
   assertStringIncludes(stderr, 'Unknown command "frobnicate"');
   assertStringIncludes(stderr, "Usage:");
 });
 
 Deno.test("main.ts check accepts the seed example and loads its app", async () => {
-  const { code, stdout } = await run([
+  const { code, stdout } = await runCli([
     "check",
     "--cbdir",
     "examples/wsgi/.crossbar",
@@ -75,7 +61,7 @@ Deno.test("main.ts check reports config errors with file:line:column", async () 
 }
 `,
     );
-    const { code, stdout } = await run(["check", "--cbdir", dir]);
+    const { code, stdout } = await runCli(["check", "--cbdir", dir]);
     assertEquals(code, 1);
     assertStringIncludes(
       stdout,
@@ -105,7 +91,7 @@ Deno.test("main.ts check reports an app module that cannot be found", async () =
         }],
       }),
     );
-    const { code, stdout } = await run(["check", "--cbdir", dir]);
+    const { code, stdout } = await runCli(["check", "--cbdir", dir]);
     assertEquals(code, 1);
     assertStringIncludes(stdout, "nosuchapp");
     assertStringIncludes(stdout, "nosuchapp.ts");
@@ -128,14 +114,14 @@ Deno.test("main.ts start refuses an invalid config with exit code 1", async () =
 
 Deno.test("main.ts init writes a node that start serves at once", async () => {
   await withTmpDir(async (dir) => {
-    const init = await run(["init", "--appdir", dir]);
+    const init = await runCli(["init", "--appdir", dir]);
     assertEquals(init.code, 0, init.stdout);
     const configPath = resolve(dir, ".crossbar/config.json");
     const config = JSON.parse(await Deno.readTextFile(configPath));
     const port = freePort();
     config.workers[0].transports[0].endpoint.port = port;
     await Deno.writeTextFile(configPath, JSON.stringify(config));
-    const again = await run(["init", "--appdir", dir]);
+    const again = await runCli(["init", "--appdir", dir]);
     assertEquals(again.code, 1);
     assertStringIncludes(again.stdout, "already exists");
 
